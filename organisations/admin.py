@@ -1,0 +1,94 @@
+"""Platform admins register and verify organisations, manage memberships and record partnerships.
+
+Every change goes through the services, so that role groups stay in sync with memberships.
+"""
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from config.errors import ServiceError
+from organisations import permissions, services
+from organisations.models import Membership, Organisation, Partnership, Service
+
+
+class ServiceInline(admin.TabularInline):
+    model = Service
+    extra = 0
+    fields = ["name", "category", "city", "capacity_status", "is_active"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "is_verified", "is_active"]
+    list_filter = ["kind", "is_verified", "is_active", "city"]
+    search_fields = ["name", "city"]
+    readonly_fields = ["verified_at", "created_at", "updated_at"]
+    inlines = [ServiceInline]
+    actions = ["verify", "unverify"]
+
+    def save_model(self, request: HttpRequest, obj: Organisation, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        permissions.role_groups_ensure(organisation=obj)
+
+    @admin.action(description=_("Verify the selected organisations"))
+    def verify(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
+        for organisation in queryset:
+            services.organisation_set_verified(
+                organisation=organisation, actor=request.user, verified=True
+            )
+
+    @admin.action(description=_("Withdraw verification"))
+    def unverify(self, request: HttpRequest, queryset: QuerySet[Organisation]) -> None:
+        for organisation in queryset:
+            services.organisation_set_verified(
+                organisation=organisation, actor=request.user, verified=False
+            )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "is_active"]
+    list_filter = ["role", "is_active", "organisation"]
+    search_fields = ["user__username", "user__email", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> list[str]:
+        return ["user", "organisation"] if obj else []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Membership | None = None) -> bool:
+        return False  # deactivate instead: the history of who had access stays
+
+    def save_model(self, request: HttpRequest, obj: Membership, form, change: bool) -> None:
+        try:
+            if not change or (obj.is_active and "is_active" in form.changed_data):
+                membership = services.membership_add(
+                    organisation=obj.organisation, user=obj.user, role=obj.role, actor=request.user
+                )
+                obj.pk = membership.pk
+            elif not obj.is_active:
+                services.membership_deactivate(membership=obj, actor=request.user)
+            else:
+                services.membership_change_role(membership=obj, role=obj.role, actor=request.user)
+        except ServiceError as error:
+            messages.error(request, str(error.message))
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "category", "city", "capacity_status", "is_active"]
+    list_filter = ["category", "capacity_status", "city"]
+    search_fields = ["name", "organisation__name"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "organisation", "starts_on", "ends_on"]
+    list_filter = ["municipality"]
+    readonly_fields = ["recorded_by", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: Partnership, form, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
