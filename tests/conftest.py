@@ -1,0 +1,72 @@
+"""Fixtures shared by the whole suite: fixed personas in two organisations."""
+
+from __future__ import annotations
+
+import pytest
+from django.test.utils import override_settings
+
+from tests.factories import MunicipalityFactory, OrganisationFactory, UserFactory, member
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings():
+    # Plain static storage (no collectstatic manifest) and fast hashing; HTTPS redirects off
+    # because the test client speaks plain HTTP.
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        SECURE_SSL_REDIRECT=False,
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+        CELERY_TASK_ALWAYS_EAGER=True,
+    ):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(settings):
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def municipality(db):
+    return MunicipalityFactory(name="Municipality of Testville", city="Sfax")
+
+
+@pytest.fixture
+def cso(db):
+    return OrganisationFactory(name="Helping Hands", city="Sfax")
+
+
+@pytest.fixture
+def other_cso(db):
+    return OrganisationFactory(name="Far Away Aid", city="Tunis")
+
+
+@pytest.fixture
+def alice(cso):
+    """Caseworker at the CSO."""
+    return member(cso, "caseworker", username="alice")
+
+
+@pytest.fixture
+def anna(cso):
+    """Administrator of the CSO."""
+    return member(cso, "admin", username="anna")
+
+
+@pytest.fixture
+def bob(other_cso):
+    """Administrator of another organisation."""
+    return member(other_cso, "admin", username="bob")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
