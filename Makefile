@@ -1,0 +1,62 @@
+# The everyday commands. `make run` and `make test` work on a fresh machine with only Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+# The embedded default: SQLite file and filesystem broker under var/, console e-mail.
+RUN_ENV := DEBUG=1 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1
+# The suite runs with DEBUG off, as production does; these two make that possible without secrets.
+TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijkl ALLOWED_HOSTS=testserver,localhost,127.0.0.1
+
+.PHONY: help install run test lint format migrations messages bench clean
+
+help:
+	@echo "make run    set up, load the demo world and start web + Celery worker + beat"
+	@echo "make test   run the whole test suite"
+	@echo "make lint   ruff and the migrations check"
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(UV) || $(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(UV) sync --locked --quiet --python $(BIN)/python
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	@mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input -v 0
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "  Relais is starting on  http://$(HOST):$(PORT)/"
+	@echo "  Sign in as cso1.worker, muni.staff, muni.supervisor, cso1.admin, cso2.worker,"
+	@echo "  io.coordinator or admin; password demo-pass-2026. Ctrl-C stops everything."
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(RUN_ENV) HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho -f Procfile.dev start
+
+test: install
+	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l ar --no-obsolete --ignore=.venv --ignore=var --ignore=tests
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench: install
+	$(TEST_ENV) $(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var
