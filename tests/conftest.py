@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.test.utils import override_settings
+from rest_framework.test import APIClient
 
 from tests.factories import MunicipalityFactory, OrganisationFactory, UserFactory, member
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _test_settings():
+def _test_settings(tmp_path_factory):
     # Plain static storage (no collectstatic manifest) and fast hashing; HTTPS redirects off
-    # because the test client speaks plain HTTP.
+    # because the test client speaks plain HTTP. WhiteNoise warns (an error here) when
+    # STATIC_ROOT does not exist, as on a fresh checkout before collectstatic.
     with override_settings(
+        STATIC_ROOT=tmp_path_factory.mktemp("static"),
         STORAGES={
             "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -32,6 +36,19 @@ def _celery_eager(settings):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # The API's sign-in throttle counts in the cache: one test's attempts must not block another.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -11,6 +13,7 @@ from organisations.models import (
     Membership,
     Organisation,
     OrganisationKind,
+    Partnership,
     Service,
     ServiceCategory,
 )
@@ -65,6 +68,19 @@ class ServiceFactory(factory.django.DjangoModelFactory):
     category = ServiceCategory.FOOD
     city = factory.LazyAttribute(lambda s: s.organisation.city)
     capacity_status = CapacityStatus.AVAILABLE
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    """A partnership in force since 2025 with no end date, unless told otherwise."""
+
+    class Meta:
+        model = Partnership
+
+    municipality = factory.SubFactory(MunicipalityFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    starts_on = datetime.date(2025, 1, 1)
+    ends_on = None
+    scope = "Joint accompaniment"
 
 
 def member(
