@@ -274,7 +274,7 @@ SPECTACULAR_SETTINGS = {
 
 # Celery -----------------------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", default="filesystem://")
+CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", default="filesystem://localhost/")
 CELERY_DATA_DIR = Path(env_str("CELERY_DATA_DIR", str(VAR_DIR / "celery")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded broker: a folder shared by the web process, the worker and beat.

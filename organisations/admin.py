@@ -4,6 +4,7 @@ Every change goes through the services, so that role groups stay in sync with me
 """
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     readonly_fields = ["verified_at", "created_at", "updated_at"]
     inlines = [ServiceInline]
     actions = ["verify", "unverify"]
+    # Explicit scheme: Django 5.x warns that the default for scheme-less input changes in 6.0.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request: HttpRequest, obj: Organisation, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
