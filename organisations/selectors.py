@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from organisations.models import (
@@ -100,10 +101,18 @@ def service_list(
 
 
 def cities() -> list[str]:
-    """Cities where active organisations work or services are offered, for the filters."""
-    from_orgs = Organisation.objects.active().values_list("city", flat=True)
-    from_services = Service.objects.active().values_list("city", flat=True)
-    return sorted({c.strip() for c in [*from_orgs, *from_services] if c.strip()}, key=str.casefold)
+    """Cities where active organisations work or services are offered (a hint for the filters).
+
+    Cached for a few minutes: it scans every service and only feeds a datalist.
+    """
+
+    def compute() -> list[str]:
+        from_orgs = Organisation.objects.active().values_list("city", flat=True).distinct()
+        from_services = Service.objects.active().values_list("city", flat=True).distinct()
+        found = {c.strip() for c in [*from_orgs, *from_services] if c.strip()}
+        return sorted(found, key=str.casefold)
+
+    return cache.get_or_set("organisations:cities", compute, timeout=300)
 
 
 @dataclass

@@ -87,3 +87,12 @@ def bob(other_cso):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,150 @@
+"""`make bench`: build a throwaway database at realistic size and print timings of the hot reads.
+
+Runs on the configured database (SQLite by default; set DATABASE_URL for PostgreSQL), in a test
+database created and destroyed here. Figures are medians over repeated runs.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import (  # noqa: E402
+    override_settings,
+    setup_test_environment,
+)
+
+ORGANISATIONS = int(os.environ.get("BENCH_ORGANISATIONS", "2000"))
+SERVICES_PER_ORGANISATION = int(os.environ.get("BENCH_SERVICES", "5"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+
+
+def populate() -> object:
+    from django.contrib.auth import get_user_model
+
+    from organisations import services
+    from organisations.models import (
+        CapacityStatus,
+        Organisation,
+        OrganisationKind,
+        Service,
+        ServiceCategory,
+    )
+
+    cities = ["Sfax", "Tunis", "Sousse", "Nador", "Brital", "Gabès", "Médenine", "Kairouan"]
+    categories = ServiceCategory.values
+    capacities = CapacityStatus.values
+    Organisation.objects.bulk_create(
+        Organisation(
+            name=f"Organisation {i:05d}",
+            kind=OrganisationKind.CSO if i % 7 else OrganisationKind.MUNICIPALITY,
+            city=cities[i % len(cities)],
+            is_verified=i % 3 == 0,
+        )
+        for i in range(ORGANISATIONS)
+    )
+    organisations = list(Organisation.objects.all())
+    Service.objects.bulk_create(
+        Service(
+            organisation=org,
+            name=f"Service {j} of {org.name}",
+            category=categories[(org.pk + j) % len(categories)],
+            city=org.city,
+            capacity_status=capacities[(org.pk * j) % len(capacities)],
+            languages=["ar", "fr"],
+        )
+        for org in organisations
+        for j in range(SERVICES_PER_ORGANISATION)
+    )
+    user = get_user_model().objects.create_user("bench", password="bench-password-1")
+    services.membership_add(organisation=organisations[0], user=user, role="admin")
+    return user
+
+
+def measure(label: str, action: Callable[[], object]) -> None:
+    action()  # warm up caches and connections
+    timings = []
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):  # noqa: ANN001 - Django's wrapper signature
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        action()
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        action()
+        timings.append((time.perf_counter() - start) * 1000)
+    print(
+        f"  {label:<52} median {statistics.median(timings):7.1f} ms"
+        f"   p90 {sorted(timings)[int(len(timings) * 0.9) - 1]:7.1f} ms"
+        f"   {len(queries):3d} queries"
+    )
+
+
+def main() -> None:
+    setup_test_environment()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        with override_settings(
+            STORAGES={
+                **settings.STORAGES,
+                "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+            },
+            SECURE_SSL_REDIRECT=False,
+            AXES_ENABLED=False,
+        ):
+            start = time.perf_counter()
+            user = populate()
+            print(
+                f"Relais benchmarks on {connection.vendor}: {ORGANISATIONS} organisations, "
+                f"{ORGANISATIONS * SERVICES_PER_ORGANISATION} services "
+                f"(built in {time.perf_counter() - start:.1f} s), {REPEAT} runs each"
+            )
+            client = Client()
+            client.force_login(user)
+
+            def get(url: str) -> Callable[[], object]:
+                def run() -> object:
+                    response = client.get(url)
+                    assert response.status_code == 200, (url, response.status_code)
+                    return response
+
+                return run
+
+            measure("web: directory, first page", get("/organisations/"))
+            measure(
+                "web: directory, filtered (city + category)",
+                get("/organisations/?city=Sfax&category=food"),
+            )
+            measure(
+                "web: service directory, filtered",
+                get("/organisations/services/?city=Tunis&capacity=available"),
+            )
+            measure(
+                "web: who-does-what-where matrix (one city)",
+                get("/organisations/matrix/?city=Sfax"),
+            )
+            measure("web: organisation page", get("/organisations/1/"))
+            measure("api: GET /api/v1/organisations/", get("/api/v1/organisations/"))
+            measure(
+                "api: GET /api/v1/services/?category=&city=",
+                get("/api/v1/services/?category=health&city=Sousse"),
+            )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()
