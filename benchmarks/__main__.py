@@ -16,10 +16,10 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import (  # noqa: E402
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import (
     override_settings,
     setup_test_environment,
 )
@@ -76,7 +76,7 @@ def measure(label: str, action: Callable[[], object]) -> None:
     timings = []
     queries: list[str] = []
 
-    def count(execute, sql, params, many, context):  # noqa: ANN001 - Django's wrapper signature
+    def count(execute, sql, params, many, context):
         queries.append(sql)
         return execute(sql, params, many, context)
 
