@@ -1,6 +1,8 @@
 # Relais production image: gunicorn by default; the same image runs the Celery worker and beat
-# (see docker-compose.yml). Two stages: everything is built in `build` (uv, gettext, static
-# files), and the runtime stage receives only /app, so it carries neither uv nor gettext.
+# (see docker-compose.yml). Two stages: everything is built in `build` (uv, the locked virtual
+# environment, static files), and the runtime stage receives only /app, so it carries no uv.
+# No gettext anywhere: the compiled catalogues (locale/*/LC_MESSAGES/django.mo) are committed, and
+# CI checks that they match the .po files.
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 
 # --- build ---------------------------------------------------------------------------------------
@@ -16,11 +18,6 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     UV_LINK_MODE=copy \
     UV_NO_CACHE=1
 
-# gettext (msgfmt) compiles the translation catalogues: the repository holds only the .po files.
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext \
-    && rm -rf /var/lib/apt/lists/*
-
 RUN pip install uv==0.13.9
 
 WORKDIR /app
@@ -34,14 +31,13 @@ ENV PATH=/app/.venv/bin:$PATH
 # The source (.dockerignore keeps .venv, var, .git, caches and secrets out).
 COPY . .
 
-# Catalogues and static files. Settings refuse to load with DEBUG off and no SECRET_KEY or
-# ALLOWED_HOSTS, so these two RUN-only values are throwaway: they are not kept in the image and
-# nothing signed with them survives. DEBUG is off, as at run time, so collectstatic writes the
+# Static files. Settings refuse to load with DEBUG off and no SECRET_KEY or ALLOWED_HOSTS, so
+# these RUN-only values are throwaway: they are not kept in the image and nothing signed with
+# them survives. DEBUG is off, as at run time, so collectstatic writes the
 # hashed manifest that whitenoise's CompressedManifestStaticFilesStorage serves.
 RUN export SECRET_KEY=build-only-throwaway-not-a-secret-0123456789 \
            ALLOWED_HOSTS=build.invalid \
            DEBUG=0 \
-    && python manage.py compilemessages --ignore=.venv -v 0 \
     && python manage.py collectstatic --noinput -v 0 \
     && python -m compileall -q -x '/\.venv/' /app
 
@@ -69,6 +65,7 @@ USER relais
 
 EXPOSE 8000
 
-# Shell form through sh -c only to expand WEB_CONCURRENCY; exec makes gunicorn PID 1 so that it
-# receives SIGTERM and shuts down gracefully.
-CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# sh -c only to expand WEB_CONCURRENCY; exec makes gunicorn PID 1 so that it receives SIGTERM and
+# shuts down gracefully. --no-control-socket: gunicorn >= 25.1 otherwise tries to create
+# $HOME/.gunicorn/gunicorn.ctl, and HOME (/app) is read-only for the service user.
+CMD ["sh", "-c", "exec gunicorn config.wsgi:application --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile - --no-control-socket"]

@@ -62,10 +62,10 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
 
 def env_list(name: str, *, default: list[str]) -> list[str]:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
     items = [item.strip() for item in value.split(",")]
-    if not value.strip() or any(not item or " " in item for item in items):
+    if any(not item or " " in item for item in items):
         raise ConfigError(
             name,
             f"expected a comma-separated list without blanks (a.example,b.example); got {value!r}.",

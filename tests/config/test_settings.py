@@ -42,6 +42,7 @@ def run_manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]
         ({}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"SECRET_KEY": GOOD_SECRET}, "ALLOWED_HOSTS"),
+        ({"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"SECRET_KEY": GOOD_SECRET, "ALLOWED_HOSTS": "a.example, ,b.example"}, "ALLOWED_HOSTS"),
         ({"DEBUG": "maybe"}, "DEBUG"),
         ({"DEBUG": "1", "DATABASE_URL": "nonsense"}, "DATABASE_URL"),
@@ -113,6 +114,8 @@ def test_it_reads_lists_and_numbers(monkeypatch):
     monkeypatch.setenv("HOSTS", "a.example,b.example")
     assert env.env_list("HOSTS", default=[]) == ["a.example", "b.example"]
     monkeypatch.setenv("HOSTS", "")
+    assert env.env_list("HOSTS", default=["x.example"]) == ["x.example"]
+    monkeypatch.setenv("HOSTS", "a.example,,b.example")
     with pytest.raises(ConfigError, match="^HOSTS:"):
         env.env_list("HOSTS", default=[])
     monkeypatch.setenv("PORT", "twenty-five")
