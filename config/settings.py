@@ -298,6 +298,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A fixed handful of periodic sweeps (django-celery-beat copies them into its tables).
+CELERY_BEAT_SCHEDULE = {
+    "referral-expiry-sweep": {
+        "task": "referrals.tasks.referral_expiry_sweep_task",
+        "schedule": 300.0,
+    },
+    "referral-retention-sweep": {
+        "task": "referrals.tasks.referral_retention_sweep_task",
+        "schedule": 3600.0,
+    },
+}
+
+# Referrals --------------------------------------------------------------------------------------
+
+# Days after a referral ends during which the receiving side still reads the shared personal data.
+REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", default=90, minimum=0)
 
 # Logging ----------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ admin.site.site_title = "Relais"
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("organisations.api.urls")),
+    path("", include("referrals.api.urls")),
 ]
 
 urlpatterns = [

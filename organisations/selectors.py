@@ -186,3 +186,13 @@ def service_matrix(*, city: str, area: str = "") -> Matrix:
 
 def partnerships_in_force() -> QuerySet[Partnership]:
     return Partnership.objects.filter(active_partnership_q())
+
+
+def role_in(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> str | None:
+    """The user's role in the organisation while their membership gives access, else None."""
+    membership = memberships_of(user).filter(organisation=organisation).first()
+    return membership.role if membership else None
+
+
+def is_active_member(user: object, organisation: Organisation, roles: tuple[str, ...]) -> bool:
+    return memberships_of(user).filter(organisation=organisation, role__in=roles).exists()

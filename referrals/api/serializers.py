@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from organisations.models import Organisation, Service, ServiceCategory
+from referrals.models import (
+    SHAREABLE_FIELDS,
+    AgeBand,
+    Case,
+    Consent,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    Sex,
+    State,
+    Urgency,
+    Vulnerability,
+)
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    fields = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(SHAREABLE_FIELDS)), allow_empty=False
+    )
+    recipient = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.active())
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Consent
+        fields = ["id", "recipient", "fields", "given_at", "withdrawn_at", "is_active"]
+        read_only_fields = ["id", "given_at", "withdrawn_at", "is_active"]
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    """The owner's full view of a case."""
+
+    organisation = serializers.PrimaryKeyRelatedField(
+        source="owner",
+        queryset=Organisation.objects.active(),
+        required=False,
+        help_text="The owner organisation; defaults to your only case-handling organisation.",
+    )
+    languages = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"), required=False
+    )
+    vulnerabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=Vulnerability.choices), required=False
+    )
+    age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
+    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    consents = ConsentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "organisation",
+            "given_name",
+            "age_band",
+            "birth_year",
+            "sex",
+            "nationality",
+            "languages",
+            "vulnerabilities",
+            "phone",
+            "notes",
+            "consents",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "reference", "created_at", "updated_at", "consents"]
+
+    def validate_birth_year(self, value: int | None) -> int | None:
+        if value is not None and not 1900 <= value <= timezone.localdate().year:
+            raise serializers.ValidationError(_("Enter a year between 1900 and this year."))
+        return value
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    """A referral as its reader may see it: the receiver never gets the case, only the snapshot
+    of consented fields (and only while it keeps access to them)."""
+
+    case = serializers.SerializerMethodField()
+    case_reference = serializers.CharField(source="case.reference", read_only=True)
+    from_organisation_name = serializers.CharField(source="from_organisation.name", read_only=True)
+    to_organisation_name = serializers.CharField(source="to_organisation.name", read_only=True)
+    shared_data = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)
+    consent_overridden = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Referral
+        fields = [
+            "id",
+            "case",
+            "case_reference",
+            "from_organisation",
+            "from_organisation_name",
+            "to_organisation",
+            "to_organisation_name",
+            "service_category",
+            "service",
+            "urgency",
+            "reason",
+            "state",
+            "shared_data",
+            "consent_overridden",
+            "override_justification",
+            "assignee",
+            "submitted_at",
+            "due_at",
+            "is_overdue",
+            "acknowledged_at",
+            "answered_at",
+            "closed_at",
+            "outcome",
+            "outcome_note",
+            "decline_reason",
+            "decline_note",
+            "suggested_organisation",
+            "expected_date",
+            "withdraw_reason",
+            "moderation_note",
+            "parent",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_case(self, referral: Referral) -> int | None:
+        sender_ids = self.context.get("sender_ids", set())
+        return referral.case_id if referral.pk in sender_ids else None
+
+    def get_shared_data(self, referral: Referral) -> dict | None:
+        return (
+            referral.shared_data if referral.pk in self.context.get("shared_ids", set()) else None
+        )
+
+    def get_consent_overridden(self, referral: Referral) -> bool:
+        return bool(referral.override_justification)
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
+    to_organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.active())
+    service_category = serializers.ChoiceField(choices=ServiceCategory.choices)
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.active(), required=False, allow_null=True
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    reason = serializers.CharField(max_length=5000)
+
+    def __init__(self, *args: object, cases=None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if cases is not None:
+            self.fields["case"].queryset = cases
+
+
+class ReferralPatchSerializer(serializers.Serializer):
+    to_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.active(), required=False
+    )
+    service_category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
+    service = serializers.PrimaryKeyRelatedField(
+        queryset=Service.objects.active(), required=False, allow_null=True
+    )
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    reason = serializers.CharField(max_length=5000, required=False)
+
+
+class TransitionSerializer(serializers.Serializer):
+    """Every body field a transition may use; each service says which it requires."""
+
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    suggested_organisation = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.active(), required=False, allow_null=True
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
+    )
+    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
+    expected_date = serializers.DateField(required=False, allow_null=True)
+    override_justification = serializers.CharField(
+        required=False, allow_blank=True, max_length=5000
+    )
+
+
+class ReferralEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    actor_organisation = serializers.CharField(source="actor_organisation.name", default=None)
+
+    class Meta:
+        model = ReferralEvent
+        fields = [
+            "id",
+            "name",
+            "actor",
+            "actor_organisation",
+            "from_state",
+            "to_state",
+            "text",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_actor(self, event: ReferralEvent) -> str | None:
+        if event.actor is None:
+            return None
+        return event.actor.get_full_name() or event.actor.username
+
+
+class ReferralFilterSerializer(serializers.Serializer):
+    """Query parameters of the referral list: a bad value is a 400 with the field named."""
+
+    box = serializers.ChoiceField(choices=["inbox", "outbox", "moderation"], required=False)
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
+    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    organisation = serializers.IntegerField(required=False, min_value=1)

@@ -1,0 +1,407 @@
+"""The referral API (cases, consents, referrals, transitions, events). Thin: services decide."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from organisations.models import Role
+from organisations.selectors import memberships_of
+from referrals import permissions, selectors, services
+from referrals.api.serializers import (
+    CaseSerializer,
+    ConsentSerializer,
+    ReferralCreateSerializer,
+    ReferralEventSerializer,
+    ReferralFilterSerializer,
+    ReferralPatchSerializer,
+    ReferralSerializer,
+    TransitionSerializer,
+)
+from referrals.exceptions import NotVisible
+from referrals.models import AccessAction, AccessChannel, Case, Consent, Referral
+
+
+class NewestFirst(CursorPagination):
+    """Paginate by key, never by counting everything."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cases of the user's organisations (their caseworkers and supervisors only)."""
+
+    serializer_class = CaseSerializer
+    pagination_class = NewestFirst
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return selectors.case_list(user=self.request.user).prefetch_related("consents")
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        services.access_record(
+            user=request.user, cases=page, action=AccessAction.LIST, channel=AccessChannel.API
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        case = self.get_object()
+        services.access_record(user=request.user, cases=[case], channel=AccessChannel.API)
+        return Response(self.get_serializer(case).data)
+
+    def perform_create(self, serializer: CaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        organisation = data.pop("owner", None)
+        if organisation is None:
+            choices = [
+                m.organisation
+                for m in memberships_of(self.request.user)
+                if m.role in (Role.CASEWORKER, Role.SUPERVISOR)
+            ]
+            if len(choices) != 1:
+                raise ValidationError(
+                    {"organisation": [_("Say which organisation owns the case.")]}
+                )
+            organisation = choices[0]
+        serializer.instance = services.case_create(
+            actor=self.request.user, organisation=organisation, **data
+        )
+
+    def perform_update(self, serializer: CaseSerializer) -> None:
+        data = dict(serializer.validated_data)
+        if "owner" in data and data.pop("owner") != serializer.instance.owner:
+            raise ValidationError({"organisation": [_("A case keeps its organisation.")]})
+        serializer.instance = services.case_update(
+            case=serializer.instance, actor=self.request.user, **data
+        )
+
+    @extend_schema(request=ConsentSerializer, responses={201: ConsentSerializer})
+    @action(detail=True, methods=["post"], url_path="consents")
+    def consents(self, request: Request, pk: str | None = None) -> Response:
+        case = self.get_object()
+        serializer = ConsentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = services.consent_record(
+            case=case,
+            actor=request.user,
+            recipient=serializer.validated_data["recipient"],
+            fields=serializer.validated_data["fields"],
+        )
+        return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={200: ConsentSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"consents/(?P<consent_id>[0-9]+)/withdraw",
+        url_name="consent-withdraw",
+    )
+    def consent_withdraw(
+        self, request: Request, pk: str | None = None, consent_id: str = ""
+    ) -> Response:
+        case = self.get_object()
+        consent = Consent.objects.filter(case=case, pk=consent_id).first()
+        if consent is None:
+            raise NotVisible()
+        consent = services.consent_withdraw(consent=consent, actor=request.user)
+        return Response(ConsentSerializer(consent).data)
+
+
+def _transition_schema(name: str):
+    return extend_schema(
+        request=TransitionSerializer,
+        responses={200: ReferralSerializer},
+        description=f"Fire the `{name}` transition. 409 when the state does not allow it.",
+    )
+
+
+class ReferralViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Referrals the user's organisations sent or received (``box=inbox|outbox``)."""
+
+    serializer_class = ReferralSerializer
+    pagination_class = NewestFirst
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Referral]:
+        return permissions.referral_list_visible(self.request.user)
+
+    # Representation -----------------------------------------------------------------------------
+
+    def _context_for(self, referrals: list[Referral]) -> dict:
+        user = self.request.user
+        organisation_ids = {m.organisation_id for m in memberships_of(user)}
+        return {
+            **self.get_serializer_context(),
+            "shared_ids": permissions.referral_ids_with_shared_data(
+                user, [r.pk for r in referrals]
+            ),
+            "sender_ids": {r.pk for r in referrals if r.from_organisation_id in organisation_ids},
+        }
+
+    def _respond(
+        self, referral: Referral, *, code: int = 200, extra: dict | None = None
+    ) -> Response:
+        data = ReferralSerializer(referral, context=self._context_for([referral])).data
+        if extra:
+            data = {**data, **extra}
+        return Response(data, status=code)
+
+    # Reads --------------------------------------------------------------------------------------
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("box", str, enum=["inbox", "outbox", "moderation"]),
+            OpenApiParameter("state", str),
+            OpenApiParameter("urgency", str),
+            OpenApiParameter("category", str),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("organisation", int),
+        ]
+    )
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        filters = ReferralFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        options = dict(filters.validated_data)
+        organisation = None
+        if "organisation" in options:
+            organisation = next(
+                (
+                    m.organisation
+                    for m in memberships_of(request.user)
+                    if m.organisation_id == options["organisation"]
+                ),
+                None,
+            )
+            if organisation is None:
+                raise ValidationError({"organisation": [_("Not one of your organisations.")]})
+        referrals = selectors.referral_list(
+            user=request.user,
+            box=options.get("box", ""),
+            organisation=organisation,
+            state=options.get("state", ""),
+            urgency=options.get("urgency", ""),
+            category=options.get("category", ""),
+            overdue=options.get("overdue"),
+        )
+        page = self.paginate_queryset(referrals)
+        context = self._context_for(page)
+        services.access_record(
+            user=request.user,
+            referrals=[r for r in page if r.pk in context["shared_ids"]],
+            action=AccessAction.LIST,
+            channel=AccessChannel.API,
+        )
+        return self.get_paginated_response(
+            ReferralSerializer(page, many=True, context=context).data
+        )
+
+    def retrieve(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
+        referral = services.referral_open(
+            referral_id=_id(pk), actor=request.user, channel=AccessChannel.API
+        )
+        return self._respond(referral)
+
+    @extend_schema(responses={200: ReferralEventSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def events(self, request: Request, pk: str | None = None) -> Response:
+        referral = Referral.objects.filter(pk=_id(pk)).first()
+        if referral is None or not permissions.can_view_referral(request.user, referral):
+            raise NotVisible()
+        events = selectors.referral_events(referral)
+        return Response(ReferralEventSerializer(events, many=True).data)
+
+    # Writes -------------------------------------------------------------------------------------
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = ReferralCreateSerializer(
+            data=request.data, cases=selectors.case_list(user=request.user)
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        duplicate = selectors.open_duplicate(
+            case=data["case"], service_category=data["service_category"]
+        )
+        referral = services.referral_create(actor=request.user, **data)
+        warnings = []
+        if duplicate is not None:
+            warnings.append(
+                {
+                    "code": "duplicate",
+                    "message": _(
+                        "This case already has an open referral for this service (#%(id)s to "
+                        "%(organisation)s)."
+                    )
+                    % {"id": duplicate.pk, "organisation": duplicate.to_organisation.name},
+                    "referral": duplicate.pk,
+                }
+            )
+        return self._respond(referral, code=status.HTTP_201_CREATED, extra={"warnings": warnings})
+
+    @extend_schema(request=ReferralPatchSerializer, responses={200: ReferralSerializer})
+    def partial_update(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
+        serializer = ReferralPatchSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        referral = services.referral_update_draft(
+            referral_id=_id(pk), actor=request.user, **serializer.validated_data
+        )
+        return self._respond(referral)
+
+    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return self.partial_update(request, *args, **kwargs)
+
+    def _body(self, request: Request) -> dict:
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    @_transition_schema("submit")
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_submit(
+            referral_id=_id(pk),
+            actor=request.user,
+            override_justification=body.get("override_justification", ""),
+            comment=body.get("comment", ""),
+        )
+        return self._respond(referral)
+
+    @_transition_schema("approve")
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_approve(
+            referral_id=_id(pk),
+            actor=request.user,
+            note=body.get("note") or body.get("comment", ""),
+        )
+        return self._respond(referral)
+
+    @_transition_schema("reject")
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_reject(
+            referral_id=_id(pk), actor=request.user, reason=body.get("reason", "")
+        )
+        return self._respond(referral)
+
+    @_transition_schema("accept")
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_accept(
+            referral_id=_id(pk),
+            actor=request.user,
+            assignee=body.get("assignee"),
+            comment=body.get("comment", ""),
+        )
+        return self._respond(referral)
+
+    @_transition_schema("decline")
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_decline(
+            referral_id=_id(pk),
+            actor=request.user,
+            reason=body.get("reason", ""),
+            note=body.get("note", ""),
+            suggested_organisation=body.get("suggested_organisation"),
+        )
+        return self._respond(referral)
+
+    @_transition_schema("start")
+    @action(detail=True, methods=["post"])
+    def start(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_start(
+            referral_id=_id(pk), actor=request.user, comment=body.get("comment", "")
+        )
+        return self._respond(referral)
+
+    @_transition_schema("hold")
+    @action(detail=True, methods=["post"])
+    def hold(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_hold(
+            referral_id=_id(pk),
+            actor=request.user,
+            expected_date=body.get("expected_date"),
+            comment=body.get("comment", ""),
+        )
+        return self._respond(referral)
+
+    @_transition_schema("resume")
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_resume(
+            referral_id=_id(pk), actor=request.user, comment=body.get("comment", "")
+        )
+        return self._respond(referral)
+
+    @_transition_schema("complete")
+    @action(detail=True, methods=["post"])
+    def complete(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_complete(
+            referral_id=_id(pk),
+            actor=request.user,
+            outcome=body.get("outcome", ""),
+            note=body.get("note", ""),
+        )
+        return self._respond(referral)
+
+    @_transition_schema("withdraw")
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        referral = services.referral_withdraw(
+            referral_id=_id(pk), actor=request.user, reason=body.get("reason", "")
+        )
+        return self._respond(referral)
+
+    @extend_schema(
+        request=inline_serializer("CommentBody", {"comment": serializers.CharField()}),
+        responses={201: ReferralEventSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def comment(self, request: Request, pk: str | None = None) -> Response:
+        body = self._body(request)
+        event = services.referral_comment(
+            referral_id=_id(pk), actor=request.user, text=body.get("comment", "")
+        )
+        return Response(ReferralEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+def _id(pk: str | None) -> int:
+    """A malformed id is simply not found (404), never a 500."""
+    try:
+        return int(pk or "")
+    except ValueError:
+        raise NotVisible() from None

@@ -1,0 +1,207 @@
+"""The only module of the referrals app that talks to django-guardian.
+
+Object permissions on cases and referrals are granted to the role groups of the organisations
+party to them, never to single users and never globally. Checks read guardian's direct
+foreign-key tables and ignore the superuser shortcut on purpose: platform admins see aggregates,
+not personal data.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+
+from coordination import selectors as coordination_selectors
+from organisations import permissions as organisation_permissions
+from organisations.models import Organisation, Role
+from referrals.models import (
+    Case,
+    CaseGroupObjectPermission,
+    Referral,
+    ReferralGroupObjectPermission,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import Group
+    from django.db.models import QuerySet
+
+MANAGE_CASE = "manage_case"
+VIEW_REFERRAL = "view_referral"
+VIEW_SHARED_DATA = "view_shared_data"
+ACT_AS_SENDER = "act_as_sender"
+ACT_AS_RECEIVER = "act_as_receiver"
+SUPERVISE_RECEIVING = "supervise_receiving"
+
+# Organisation admins manage the profile and members; they do not read cases for that.
+CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+def _groups(organisation: Organisation, roles: Iterable[str]) -> list[Group]:
+    groups = organisation_permissions.role_groups_ensure(organisation=organisation)
+    return [groups[role] for role in roles]
+
+
+def _is_active(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+@cache
+def _permission_id(model: type, codename: str) -> int:
+    content_type = ContentType.objects.get_for_model(model)
+    return Permission.objects.get(content_type=content_type, codename=codename).pk
+
+
+# Cases ------------------------------------------------------------------------------------------
+
+
+def case_grant_owner(case: Case) -> None:
+    for group in _groups(case.owner, CASE_ROLES):
+        assign_perm(f"referrals.{MANAGE_CASE}", group, case)
+
+
+def case_list_visible(user: object) -> QuerySet[Case]:
+    """Cases the user's organisations own (only their caseworkers and supervisors)."""
+    if not _is_active(user):
+        return Case.objects.none()
+    return get_objects_for_user(
+        user,
+        f"referrals.{MANAGE_CASE}",
+        klass=Case,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def can_manage_case(user: object, case: Case) -> bool:
+    if not _is_active(user):
+        return False
+    return CaseGroupObjectPermission.objects.filter(
+        content_object=case,
+        permission_id=_permission_id(Case, MANAGE_CASE),
+        group__user=user,
+    ).exists()
+
+
+# Referrals --------------------------------------------------------------------------------------
+
+
+def referral_grant_sender(referral: Referral) -> None:
+    for group in _groups(referral.from_organisation, CASE_ROLES):
+        for codename in (VIEW_REFERRAL, VIEW_SHARED_DATA, ACT_AS_SENDER):
+            assign_perm(f"referrals.{codename}", group, referral)
+
+
+def referral_grant_receiver(referral: Referral) -> None:
+    """Submission (or approval): the receiving organisation's staff see and answer it."""
+    for group in _groups(referral.to_organisation, CASE_ROLES):
+        for codename in (VIEW_REFERRAL, VIEW_SHARED_DATA, ACT_AS_RECEIVER):
+            assign_perm(f"referrals.{codename}", group, referral)
+    for group in _groups(referral.to_organisation, [Role.SUPERVISOR]):
+        assign_perm(f"referrals.{SUPERVISE_RECEIVING}", group, referral)
+
+
+def referral_revoke_receiver_shared_data(referral: Referral) -> None:
+    """The receiving side keeps the referral and its outcome, not the personal data."""
+    for group in _groups(referral.to_organisation, CASE_ROLES):
+        remove_perm(f"referrals.{VIEW_SHARED_DATA}", group, referral)
+
+
+def referral_revoke_receiver_actions(referral: Referral) -> None:
+    for group in _groups(referral.to_organisation, CASE_ROLES):
+        remove_perm(f"referrals.{ACT_AS_RECEIVER}", group, referral)
+        remove_perm(f"referrals.{SUPERVISE_RECEIVING}", group, referral)
+
+
+def referral_list_visible(user: object) -> QuerySet[Referral]:
+    if not _is_active(user):
+        return Referral.objects.none()
+    return get_objects_for_user(
+        user,
+        f"referrals.{VIEW_REFERRAL}",
+        klass=Referral,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+
+
+def referral_codenames(user: object, referral: Referral) -> frozenset[str]:
+    """Every permission the user holds on this referral, in one query (cached on the object)."""
+    if not _is_active(user) or referral.pk is None:
+        return frozenset()
+    cache_attribute = "_relais_permissions"
+    cached = getattr(referral, cache_attribute, None)
+    if cached is not None and cached[0] == user.pk:
+        return cached[1]
+    codenames = frozenset(
+        ReferralGroupObjectPermission.objects.filter(
+            content_object_id=referral.pk, group__user=user
+        ).values_list("permission__codename", flat=True)
+    )
+    setattr(referral, cache_attribute, (user.pk, codenames))
+    return codenames
+
+
+def forget_cached_permissions(referral: Referral) -> None:
+    referral.__dict__.pop("_relais_permissions", None)
+
+
+def referral_ids_with_shared_data(user: object, referral_ids: Iterable[int]) -> set[int]:
+    """For lists: which of these referrals may the user read the personal data of (one query)."""
+    if not _is_active(user):
+        return set()
+    return set(
+        ReferralGroupObjectPermission.objects.filter(
+            content_object_id__in=list(referral_ids),
+            permission_id=_permission_id(Referral, VIEW_SHARED_DATA),
+            group__user=user,
+        ).values_list("content_object_id", flat=True)
+    )
+
+
+def can_view_referral(user: object, referral: Referral) -> bool:
+    return VIEW_REFERRAL in referral_codenames(user, referral)
+
+
+def can_view_shared_data(user: object, referral: Referral) -> bool:
+    return VIEW_SHARED_DATA in referral_codenames(user, referral)
+
+
+def is_sender(user: object, referral: Referral) -> bool:
+    return ACT_AS_SENDER in referral_codenames(user, referral)
+
+
+def is_receiver(user: object, referral: Referral) -> bool:
+    return ACT_AS_RECEIVER in referral_codenames(user, referral)
+
+
+def is_receiving_supervisor(user: object, referral: Referral) -> bool:
+    return SUPERVISE_RECEIVING in referral_codenames(user, referral)
+
+
+def is_moderator(user: object, referral: Referral) -> bool:
+    return _is_active(user) and coordination_selectors.is_coordinator_for_pair(
+        user=user, first=referral.from_organisation, second=referral.to_organisation
+    )
+
+
+def can_fire(user: object, referral: Referral, action: str) -> bool:
+    """Who may fire each transition (DESIGN.md, the referral state machine)."""
+    if not _is_active(user):
+        return False
+    if action in ("submit", "withdraw"):
+        return is_sender(user, referral)
+    if action in ("accept", "decline", "acknowledge"):
+        return is_receiver(user, referral)
+    if action in ("start", "hold", "resume", "complete"):
+        return is_receiving_supervisor(user, referral) or (
+            is_receiver(user, referral) and referral.assignee_id == user.pk
+        )
+    if action == "moderate":
+        return is_moderator(user, referral)
+    return False

@@ -1,0 +1,691 @@
+"""Every change to cases, consents and referrals.
+
+Each referral service locks the row, checks visibility (404), the state (409) and the actor's
+permission (403), fires the django-fsm transition, saves, and records the event in the same
+transaction. Views, the API, the admin and Celery tasks all call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from organisations import selectors as organisation_selectors
+from organisations.models import Organisation, Role, Service, ServiceCategory
+from referrals import permissions
+from referrals.exceptions import (
+    ConsentMissing,
+    InvalidTransition,
+    NotAllowed,
+    NotVisible,
+    ValidationFailed,
+)
+from referrals.models import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    SHAREABLE_FIELDS,
+    AccessAction,
+    AccessChannel,
+    AccessLog,
+    Case,
+    Consent,
+    DeclineReason,
+    EventName,
+    Outcome,
+    Referral,
+    ReferralEvent,
+    State,
+    Urgency,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.contrib.auth.models import AbstractUser as User
+
+CASE_FIELDS = (
+    "given_name",
+    "age_band",
+    "birth_year",
+    "sex",
+    "nationality",
+    "languages",
+    "vulnerabilities",
+    "phone",
+    "notes",
+)
+# Shared under a supervisor's emergency override: what a service needs to act, not the notes.
+OVERRIDE_FIELDS = ("given_name", "age_band", "sex", "languages", "vulnerabilities", "phone")
+MIN_JUSTIFICATION = 20
+CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+def _require(condition: bool, message: str, *, field: str) -> None:
+    if not condition:
+        raise ValidationFailed(message, field=field)
+
+
+# Cases ------------------------------------------------------------------------------------------
+
+
+def _clean_case_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(fields) - set(CASE_FIELDS)
+    _require(not unknown, _("Unknown field."), field=sorted(unknown)[0] if unknown else "")
+    return fields
+
+
+@transaction.atomic
+def case_create(*, actor: User, organisation: Organisation, **fields: Any) -> Case:
+    """A caseworker or supervisor registers a person for their organisation."""
+    if not organisation_selectors.is_active_member(actor, organisation, CASE_ROLES):
+        raise NotAllowed()
+    case = Case(owner=organisation, created_by=actor, **_clean_case_fields(fields))
+    case.full_clean()
+    case.save()
+    permissions.case_grant_owner(case)
+    return case
+
+
+@transaction.atomic
+def case_update(*, case: Case, actor: User, **fields: Any) -> Case:
+    """The owner's staff correct the record; snapshots already shared do not change."""
+    if not permissions.can_manage_case(actor, case):
+        raise NotVisible()
+    for name, value in _clean_case_fields(fields).items():
+        setattr(case, name, value)
+    case.full_clean()
+    case.save()
+    return case
+
+
+def access_record(
+    *,
+    user: User,
+    cases: Iterable[Case] = (),
+    referrals: Iterable[Referral] = (),
+    action: str = AccessAction.VIEW,
+    channel: str = AccessChannel.WEB,
+) -> None:
+    """Trace reads of personal data: one row per case or referral, in one insert."""
+    now = timezone.now()
+    rows = [
+        AccessLog(user=user, case_id=case.pk, action=action, channel=channel, created_at=now)
+        for case in cases
+    ]
+    rows += [
+        AccessLog(
+            user=user,
+            case_id=referral.case_id,
+            referral_id=referral.pk,
+            action=action,
+            channel=channel,
+            created_at=now,
+        )
+        for referral in referrals
+    ]
+    if rows:
+        AccessLog.objects.bulk_create(rows)
+
+
+# Consent ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_record(
+    *, case: Case, actor: User, recipient: Organisation, fields: Iterable[str]
+) -> Consent:
+    """Record the person's consent to share the named fields with one organisation."""
+    if not permissions.can_manage_case(actor, case):
+        raise NotVisible()
+    fields = list(dict.fromkeys(fields))
+    _require(bool(fields), _("Choose at least one field."), field="fields")
+    unknown = [name for name in fields if name not in SHAREABLE_FIELDS]
+    _require(not unknown, _("Unknown field: %s.") % ", ".join(unknown), field="fields")
+    _require(
+        recipient.is_active and recipient.pk != case.owner_id,
+        _("Choose another active organisation."),
+        field="recipient",
+    )
+    return Consent.objects.create(case=case, recipient=recipient, fields=fields, recorded_by=actor)
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
+    """The person withdraws consent: open referrals it covers are withdrawn, access revoked."""
+    if not permissions.can_manage_case(actor, consent.case):
+        raise NotVisible()
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.withdrawn_at is not None:
+        raise InvalidTransition(_("withdrawn"), _("withdraw consent"))
+    now = timezone.now()
+    consent.withdrawn_at = now
+    consent.withdrawn_by = actor
+    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    covered = Referral.objects.filter(
+        case=consent.case, to_organisation=consent.recipient, state__in=OPEN_STATES
+    ).values_list("pk", flat=True)
+    for referral_id in covered:
+        referral = Referral.objects.select_for_update().get(pk=referral_id)
+        if referral.consent_id not in (None, consent.pk) and referral.consent.is_active:
+            continue  # another consent still covers it
+        _fire(
+            referral,
+            "withdraw",
+            actor=actor,
+            event=EventName.WITHDRAWN,
+            text=_("Consent withdrawn by the person."),
+            check_permission=False,
+        )
+        referral.withdraw_reason = _("Consent withdrawn by the person.")
+        _revoke_receiver_now(referral)
+        referral.save(update_fields=["withdraw_reason", "shared_data_revoked_at"])
+    return consent
+
+
+def active_consent(*, case: Case, recipient: Organisation) -> Consent | None:
+    return (
+        Consent.objects.active()
+        .filter(case=case, recipient=recipient)
+        .order_by("-given_at")
+        .first()
+    )
+
+
+# Referrals: creation ----------------------------------------------------------------------------
+
+
+def referral_duplicates(*, case: Case, service_category: str, exclude: int | None = None):
+    """Open referrals of the case for the same category: the duplicate warning points to them."""
+    duplicates = Referral.objects.filter(
+        case=case, service_category=service_category, state__in=OPEN_STATES
+    ).select_related("to_organisation")
+    return duplicates.exclude(pk=exclude) if exclude else duplicates
+
+
+def _validate_target(
+    *, case: Case, to_organisation: Organisation, service_category: str, service: Service | None
+) -> None:
+    _require(
+        service_category in ServiceCategory.values, _("Unknown category."), field="service_category"
+    )
+    _require(
+        to_organisation.is_active and to_organisation.pk != case.owner_id,
+        _("Choose another active organisation."),
+        field="to_organisation",
+    )
+    if service is not None:
+        _require(
+            service.organisation_id == to_organisation.pk and service.is_active,
+            _("This service is not offered by the receiving organisation."),
+            field="service",
+        )
+        _require(
+            service.category == service_category,
+            _("This service belongs to another category."),
+            field="service",
+        )
+
+
+@transaction.atomic
+def referral_create(
+    *,
+    actor: User,
+    case: Case,
+    to_organisation: Organisation,
+    service_category: str,
+    reason: str,
+    urgency: str = Urgency.NORMAL,
+    service: Service | None = None,
+    parent: Referral | None = None,
+) -> Referral:
+    """A caseworker or supervisor of the case's owner drafts a referral."""
+    if not permissions.can_manage_case(actor, case):
+        raise NotVisible()
+    _validate_target(
+        case=case,
+        to_organisation=to_organisation,
+        service_category=service_category,
+        service=service,
+    )
+    _require(urgency in Urgency.values, _("Unknown urgency."), field="urgency")
+    _require(bool(reason and reason.strip()), _("Say why you refer the person."), field="reason")
+    referral = Referral.objects.create(
+        case=case,
+        from_organisation_id=case.owner_id,
+        to_organisation=to_organisation,
+        service_category=service_category,
+        service=service,
+        urgency=urgency,
+        reason=reason.strip(),
+        parent=parent,
+        created_by=actor,
+    )
+    permissions.referral_grant_sender(referral)
+    _event(referral, EventName.CREATED, actor=actor, to_state=State.DRAFT)
+    return referral
+
+
+@transaction.atomic
+def referral_update_draft(*, referral_id: int, actor: User, **fields: Any) -> Referral:
+    """The sender edits a draft (never once submitted: the receiver would see it change)."""
+    referral = _locked(referral_id, actor)
+    if not permissions.is_sender(actor, referral):
+        raise NotAllowed()
+    if referral.state != State.DRAFT:
+        raise InvalidTransition(referral.get_state_display(), _("edit"))
+    allowed = {"to_organisation", "service_category", "service", "urgency", "reason"}
+    unknown = set(fields) - allowed
+    _require(
+        not unknown, _("This field cannot be changed."), field=sorted(unknown)[0] if unknown else ""
+    )
+    for name, value in fields.items():
+        setattr(referral, name, value)
+    _validate_target(
+        case=referral.case,
+        to_organisation=referral.to_organisation,
+        service_category=referral.service_category,
+        service=referral.service,
+    )
+    _require(referral.urgency in Urgency.values, _("Unknown urgency."), field="urgency")
+    _require(bool(referral.reason.strip()), _("Say why you refer the person."), field="reason")
+    referral.save()
+    return referral
+
+
+@transaction.atomic
+def referral_refer_onwards(*, referral_id: int, actor: User) -> Referral:
+    """After a decline that suggests another organisation: a new, linked draft to it.
+
+    Consent is per recipient, so the new draft needs its own consent when it is submitted.
+    """
+    declined = _locked(referral_id, actor)
+    if not permissions.is_sender(actor, declined):
+        raise NotAllowed()
+    if declined.state != State.DECLINED or declined.suggested_organisation is None:
+        raise InvalidTransition(
+            declined.get_state_display(), _("refer to the suggested organisation")
+        )
+    return referral_create(
+        actor=actor,
+        case=declined.case,
+        to_organisation=declined.suggested_organisation,
+        service_category=declined.service_category,
+        urgency=declined.urgency,
+        reason=declined.reason,
+        parent=declined,
+    )
+
+
+# Referrals: transitions -------------------------------------------------------------------------
+
+
+def _locked(referral_id: int, actor: User | None) -> Referral:
+    """Lock the row for the rest of the transaction; invisible is the same as missing (404)."""
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "from_organisation", "to_organisation", "service")
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None:
+        raise NotVisible()
+    if actor is not None and not (
+        permissions.can_view_referral(actor, referral)
+        or (
+            referral.state == State.PENDING_MODERATION and permissions.is_moderator(actor, referral)
+        )
+    ):
+        raise NotVisible()
+    return referral
+
+
+def _event(
+    referral: Referral,
+    name: str,
+    *,
+    actor: User | None,
+    from_state: str = "",
+    to_state: str = "",
+    text: str = "",
+) -> ReferralEvent:
+    organisation = None
+    if actor is not None:
+        # The side the actor spoke for, shown in the timeline.
+        if permissions.is_sender(actor, referral):
+            organisation = referral.from_organisation
+        elif permissions.is_receiver(actor, referral):
+            organisation = referral.to_organisation
+    return ReferralEvent.objects.create(
+        referral=referral,
+        name=name,
+        actor=actor,
+        actor_organisation=organisation,
+        from_state=from_state,
+        to_state=to_state,
+        text=text,
+    )
+
+
+def _fire(
+    referral: Referral,
+    action: str,
+    *,
+    actor: User | None,
+    event: str,
+    text: str = "",
+    check_permission: bool = True,
+    method: str | None = None,
+) -> None:
+    """Fire one transition on a locked referral, save it and record the event."""
+    bound = getattr(referral, method or action)
+    if not can_proceed(bound):
+        raise InvalidTransition(referral.get_state_display(), action)
+    if check_permission and not has_transition_perm(bound, actor):
+        raise NotAllowed()
+    source = referral.state
+    bound(now=timezone.now())
+    try:
+        # Its own savepoint: a lost race must not break the caller's transaction.
+        with transaction.atomic():
+            referral.save()
+    except ConcurrentTransition:
+        raise InvalidTransition(source, action) from None
+    permissions.forget_cached_permissions(referral)
+    _event(referral, event, actor=actor, from_state=source, to_state=referral.state, text=text)
+
+
+@transaction.atomic
+def referral_submit(
+    *, referral_id: int, actor: User, override_justification: str = "", comment: str = ""
+) -> Referral:
+    """The sender submits a draft.
+
+    An active consent for the recipient decides which case fields are copied into
+    ``shared_data``; without one, only a supervisor of the sender may override in an emergency,
+    with a written justification that is logged and shown on the referral. A sender that is
+    neither verified nor trusted goes through moderation first.
+    """
+    referral = _locked(referral_id, actor)
+    if referral.state != State.DRAFT:
+        raise InvalidTransition(referral.get_state_display(), "submit")
+    if not permissions.can_fire(actor, referral, "submit"):
+        raise NotAllowed()
+    consent = active_consent(case=referral.case, recipient=referral.to_organisation)
+    justification = (override_justification or "").strip()
+    if consent is not None:
+        shared_fields: Iterable[str] = consent.fields
+        referral.consent = consent
+    elif justification:
+        if not organisation_selectors.is_active_member(
+            actor, referral.from_organisation, (Role.SUPERVISOR,)
+        ):
+            raise NotAllowed(_("Only a supervisor may override consent."))
+        _require(
+            len(justification) >= MIN_JUSTIFICATION,
+            _("Explain the emergency in at least %(n)d characters.") % {"n": MIN_JUSTIFICATION},
+            field="override_justification",
+        )
+        shared_fields = OVERRIDE_FIELDS
+        referral.override_justification = justification
+        referral.override_by = actor
+    else:
+        raise ConsentMissing(field="consent")
+    referral.shared_data = snapshot(referral.case, shared_fields)
+
+    sender = referral.from_organisation
+    trusted = sender.is_verified or sender.is_trusted
+    if trusted:
+        _fire(referral, "submit", actor=actor, event=EventName.SUBMITTED, text=comment)
+        permissions.referral_grant_receiver(referral)
+    else:
+        _fire(
+            referral,
+            "submit",
+            actor=actor,
+            event=EventName.SENT_TO_MODERATION,
+            text=comment,
+            method="submit_for_moderation",
+        )
+    if referral.override_by_id:
+        _event(referral, EventName.OVERRIDE, actor=actor, text=justification)
+    return referral
+
+
+def snapshot(case: Case, fields: Iterable[str]) -> dict[str, Any]:
+    """The consented fields of the case as they are now; the reference code always."""
+    data: dict[str, Any] = {"reference": case.reference}
+    for name in fields:
+        if name in SHAREABLE_FIELDS:
+            data[name] = getattr(case, name)
+    return data
+
+
+@transaction.atomic
+def referral_approve(*, referral_id: int, actor: User, note: str = "") -> Referral:
+    """A coordinator of a group both organisations belong to lets the referral through."""
+    referral = _locked(referral_id, actor)
+    _fire(referral, "approve", actor=actor, event=EventName.APPROVED, text=note)
+    referral.moderation_note = note
+    referral.save(update_fields=["moderation_note"])
+    permissions.referral_grant_receiver(referral)
+    return referral
+
+
+@transaction.atomic
+def referral_reject(*, referral_id: int, actor: User, reason: str) -> Referral:
+    """A coordinator stops the referral, with a reason the sender sees."""
+    referral = _locked(referral_id, actor)
+    if can_proceed(referral.reject):
+        _require(bool((reason or "").strip()), _("Give a reason."), field="reason")
+    _fire(referral, "reject", actor=actor, event=EventName.REJECTED, text=reason)
+    referral.moderation_note = reason.strip()
+    referral.save(update_fields=["moderation_note"])
+    return referral
+
+
+@transaction.atomic
+def referral_open(*, referral_id: int, actor: User, channel: str = AccessChannel.WEB) -> Referral:
+    """Read one referral: traced, and acknowledged when the receiver first opens it."""
+    referral = _locked(referral_id, actor)
+    if permissions.is_receiver(actor, referral) and referral.state == State.SUBMITTED:
+        _fire(referral, "acknowledge", actor=actor, event=EventName.ACKNOWLEDGED)
+    if permissions.can_view_shared_data(actor, referral):
+        access_record(user=actor, referrals=[referral], channel=channel)
+    return referral
+
+
+def _receiving_member(user: User | None, referral: Referral) -> bool:
+    return user is not None and organisation_selectors.is_active_member(
+        user, referral.to_organisation, CASE_ROLES
+    )
+
+
+@transaction.atomic
+def referral_accept(
+    *, referral_id: int, actor: User, assignee: User | None = None, comment: str = ""
+) -> Referral:
+    """The receiving organisation takes the case; the acceptor is the assignee unless a
+    supervisor names another member."""
+    referral = _locked(referral_id, actor)
+    if assignee is not None and assignee.pk != actor.pk and can_proceed(referral.accept):
+        if not permissions.is_receiving_supervisor(actor, referral):
+            raise NotAllowed(_("Only a supervisor assigns someone else."))
+        _require(
+            _receiving_member(assignee, referral),
+            _("The assignee must be a member of the receiving organisation."),
+            field="assignee",
+        )
+    _fire(referral, "accept", actor=actor, event=EventName.ACCEPTED, text=comment)
+    referral.assignee = assignee or actor
+    referral.save(update_fields=["assignee"])
+    return referral
+
+
+@transaction.atomic
+def referral_assign(*, referral_id: int, actor: User, assignee: User) -> Referral:
+    """A supervisor of the receiving organisation hands the referral to another member."""
+    referral = _locked(referral_id, actor)
+    if not permissions.is_receiving_supervisor(actor, referral):
+        raise NotAllowed()
+    if referral.state not in (State.ACCEPTED, State.IN_PROGRESS, State.ON_HOLD):
+        raise InvalidTransition(referral.get_state_display(), _("assign"))
+    _require(
+        _receiving_member(assignee, referral),
+        _("The assignee must be a member of the receiving organisation."),
+        field="assignee",
+    )
+    referral.assignee = assignee
+    referral.save(update_fields=["assignee", "updated_at"])
+    _event(
+        referral,
+        EventName.ASSIGNED,
+        actor=actor,
+        text=assignee.get_full_name() or assignee.username,
+    )
+    return referral
+
+
+@transaction.atomic
+def referral_decline(
+    *,
+    referral_id: int,
+    actor: User,
+    reason: str,
+    note: str = "",
+    suggested_organisation: Organisation | None = None,
+) -> Referral:
+    """The receiving organisation says no, with a coded reason, and may suggest another."""
+    referral = _locked(referral_id, actor)
+    if can_proceed(referral.decline) and has_transition_perm(referral.decline, actor):
+        _require(reason in DeclineReason.values, _("Choose a reason."), field="reason")
+        _require(
+            reason != DeclineReason.OTHER or bool(note.strip()),
+            _("Explain the reason."),
+            field="note",
+        )
+        if suggested_organisation is not None:
+            _require(
+                suggested_organisation.is_active
+                and suggested_organisation.pk
+                not in (referral.from_organisation_id, referral.to_organisation_id),
+                _("Suggest a third, active organisation."),
+                field="suggested_organisation",
+            )
+    _fire(referral, "decline", actor=actor, event=EventName.DECLINED, text=note)
+    referral.decline_reason = reason
+    referral.decline_note = note.strip()
+    referral.suggested_organisation = suggested_organisation
+    referral.save(update_fields=["decline_reason", "decline_note", "suggested_organisation"])
+    permissions.referral_revoke_receiver_actions(referral)
+    return referral
+
+
+@transaction.atomic
+def referral_start(*, referral_id: int, actor: User, comment: str = "") -> Referral:
+    referral = _locked(referral_id, actor)
+    _fire(referral, "start", actor=actor, event=EventName.STARTED, text=comment)
+    return referral
+
+
+@transaction.atomic
+def referral_hold(
+    *, referral_id: int, actor: User, expected_date: datetime.date | None, comment: str = ""
+) -> Referral:
+    """Waiting list: the receiver says when it expects to resume."""
+    referral = _locked(referral_id, actor)
+    if can_proceed(referral.hold) and has_transition_perm(referral.hold, actor):
+        _require(expected_date is not None, _("Give the expected date."), field="expected_date")
+        _require(
+            expected_date >= timezone.localdate(),
+            _("The expected date cannot be in the past."),
+            field="expected_date",
+        )
+    _fire(referral, "hold", actor=actor, event=EventName.PUT_ON_HOLD, text=comment)
+    referral.expected_date = expected_date
+    referral.save(update_fields=["expected_date"])
+    return referral
+
+
+@transaction.atomic
+def referral_resume(*, referral_id: int, actor: User, comment: str = "") -> Referral:
+    referral = _locked(referral_id, actor)
+    _fire(referral, "resume", actor=actor, event=EventName.RESUMED, text=comment)
+    return referral
+
+
+@transaction.atomic
+def referral_complete(*, referral_id: int, actor: User, outcome: str, note: str) -> Referral:
+    """The receiver records the outcome; it closes the loop to the sender."""
+    referral = _locked(referral_id, actor)
+    if can_proceed(referral.complete) and has_transition_perm(referral.complete, actor):
+        _require(outcome in Outcome.values, _("Choose the outcome."), field="outcome")
+        _require(bool((note or "").strip()), _("Describe the outcome."), field="note")
+    _fire(referral, "complete", actor=actor, event=EventName.COMPLETED, text=note)
+    referral.outcome = outcome
+    referral.outcome_note = note.strip()
+    referral.save(update_fields=["outcome", "outcome_note"])
+    permissions.referral_revoke_receiver_actions(referral)
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, referral_id: int, actor: User, reason: str) -> Referral:
+    """The sender calls the referral back; the receiver loses the personal data at once."""
+    referral = _locked(referral_id, actor)
+    if can_proceed(referral.withdraw) and has_transition_perm(referral.withdraw, actor):
+        _require(bool((reason or "").strip()), _("Give a reason."), field="reason")
+    _fire(referral, "withdraw", actor=actor, event=EventName.WITHDRAWN, text=reason)
+    referral.withdraw_reason = reason.strip()
+    _revoke_receiver_now(referral)
+    referral.save(update_fields=["withdraw_reason", "shared_data_revoked_at"])
+    return referral
+
+
+def _revoke_receiver_now(referral: Referral) -> None:
+    """Withdrawal (by the sender, or of consent): the receiver loses the data at once."""
+    referral.shared_data_revoked_at = timezone.now()
+    permissions.referral_revoke_receiver_shared_data(referral)
+    permissions.referral_revoke_receiver_actions(referral)
+
+
+@transaction.atomic
+def referral_expire(*, referral_id: int) -> Referral | None:
+    """The system closes a referral nobody answered by twice its response time."""
+    referral = _locked(referral_id, None)
+    if not can_proceed(referral.expire):
+        return None
+    _fire(referral, "expire", actor=None, event=EventName.EXPIRED, check_permission=False)
+    permissions.referral_revoke_receiver_actions(referral)
+    return referral
+
+
+@transaction.atomic
+def referral_comment(*, referral_id: int, actor: User, text: str) -> ReferralEvent:
+    """Either side writes in the timeline."""
+    referral = _locked(referral_id, actor)
+    if not permissions.can_view_referral(actor, referral):
+        raise NotVisible()
+    _require(bool((text or "").strip()), _("Write a comment."), field="comment")
+    return _event(referral, EventName.COMMENTED, actor=actor, text=text.strip())
+
+
+@transaction.atomic
+def referral_end_retention(*, referral_id: int) -> bool:
+    """After the retention period the receiver keeps the outcome, not the personal data.
+
+    Claims the row with a conditional update so that two sweeps never do it twice.
+    """
+    claimed = Referral.objects.filter(
+        pk=referral_id, state__in=CLOSED_STATES, shared_data_revoked_at__isnull=True
+    ).update(shared_data_revoked_at=timezone.now())
+    if claimed != 1:
+        return False
+    referral = Referral.objects.select_related("to_organisation").get(pk=referral_id)
+    permissions.referral_revoke_receiver_shared_data(referral)
+    _event(referral, EventName.ACCESS_REVOKED, actor=None)
+    return True
