@@ -272,6 +272,11 @@ SPECTACULAR_SETTINGS = {
     # Served from our own static files: no CDN, and the page passes the CSP.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ReferralStateEnum": "referrals.models.State",
+        "ServiceCategoryEnum": "organisations.models.ServiceCategory",
+        "UrgencyEnum": "referrals.models.Urgency",
+    },
 }
 
 # Celery -----------------------------------------------------------------------------------------

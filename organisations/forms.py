@@ -68,7 +68,7 @@ class MatrixForm(forms.Form):
 class OrganisationProfileForm(forms.ModelForm):
     # Explicit scheme: Django 5.x warns that the default for scheme-less input changes in 6.0.
     website = forms.URLField(
-        label=_("website"), required=False, max_length=200, assume_scheme="https"
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
     )
 
     class Meta:

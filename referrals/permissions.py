@@ -8,11 +8,8 @@ not personal data.
 
 from __future__ import annotations
 
-from functools import cache
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from coordination import selectors as coordination_selectors
@@ -51,10 +48,13 @@ def _is_active(user: object) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-@cache
-def _permission_id(model: type, codename: str) -> int:
-    content_type = ContentType.objects.get_for_model(model)
-    return Permission.objects.get(content_type=content_type, codename=codename).pk
+def _permission_filter(model: type, codename: str) -> dict[str, str]:
+    # By natural key, not a cached id: ids differ between databases (and test flushes).
+    return {
+        "permission__codename": codename,
+        "permission__content_type__app_label": model._meta.app_label,
+        "permission__content_type__model": model._meta.model_name,
+    }
 
 
 # Cases ------------------------------------------------------------------------------------------
@@ -83,7 +83,7 @@ def can_manage_case(user: object, case: Case) -> bool:
         return False
     return CaseGroupObjectPermission.objects.filter(
         content_object=case,
-        permission_id=_permission_id(Case, MANAGE_CASE),
+        **_permission_filter(Case, MANAGE_CASE),
         group__user=user,
     ).exists()
 
@@ -158,7 +158,7 @@ def referral_ids_with_shared_data(user: object, referral_ids: Iterable[int]) -> 
     return set(
         ReferralGroupObjectPermission.objects.filter(
             content_object_id__in=list(referral_ids),
-            permission_id=_permission_id(Referral, VIEW_SHARED_DATA),
+            **_permission_filter(Referral, VIEW_SHARED_DATA),
             group__user=user,
         ).values_list("content_object_id", flat=True)
     )

@@ -40,7 +40,8 @@ def _celery_eager(settings):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # The API's sign-in throttle counts in the cache: one test's attempts must not block another.
+    # The API's sign-in throttle and the cached city list live in the cache: nothing carries over
+    # from one test to the next.
     cache.clear()
     yield
     cache.clear()
@@ -87,12 +88,3 @@ def bob(other_cso):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

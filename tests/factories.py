@@ -83,9 +83,7 @@ class PartnershipFactory(factory.django.DjangoModelFactory):
     scope = "Joint accompaniment"
 
 
-def member(
-    organisation: Organisation, role: str = "caseworker", **user_fields: object
-) -> object:
+def member(organisation: Organisation, role: str = "caseworker", **user_fields: object) -> object:
     """A user with an active membership (and its group) in the organisation."""
     user = UserFactory(**user_fields)
     services.membership_add(organisation=organisation, user=user, role=role)

@@ -45,9 +45,13 @@ def test_it_puts_the_member_in_exactly_the_group_of_their_role(cso, role, may_ma
 def test_the_permission_is_held_by_the_group_not_the_user(cso, anna):
     # Guardian's user-object table stays empty: revoking group membership revokes everything.
     assert not anna.organisationuserobjectpermission_set.exists()
-    assert role_group(cso, Role.ADMIN).organisationgroupobjectpermission_set.filter(
-        content_object=cso, permission__codename="manage_organisation"
-    ).exists()
+    assert (
+        role_group(cso, Role.ADMIN)
+        .organisationgroupobjectpermission_set.filter(
+            content_object=cso, permission__codename="manage_organisation"
+        )
+        .exists()
+    )
 
 
 def test_an_admin_of_one_organisation_may_not_manage_another(cso, other_cso, anna):

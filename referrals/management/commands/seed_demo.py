@@ -6,10 +6,13 @@ from django.db import transaction
 
 from coordination import demo as coordination_demo
 from organisations import demo as organisations_demo
+from referrals import demo as referrals_demo
 
 
 class Command(BaseCommand):
-    help = "Create or refresh the demo organisations, users, services and coordination group."
+    help = (
+        "Create or refresh the demo organisations, users, services, coordination group and cases."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -27,6 +30,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             organisations = organisations_demo.seed()
             coordination_demo.seed(organisations)
+            referrals_demo.seed(organisations)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo world ready: {len(organisations)} organisations; every demo user "

@@ -1,0 +1,221 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organisations.forms import LanguagesField
+from organisations.models import Organisation, Role, Service, ServiceCategory
+from referrals.models import (
+    SHAREABLE_FIELDS,
+    Case,
+    DeclineReason,
+    Outcome,
+    State,
+    Urgency,
+    Vulnerability,
+)
+
+
+class CaseForm(forms.ModelForm):
+    languages = LanguagesField(
+        label=_("Languages"), required=False, help_text=_("Language codes, e.g. ar, fr, en.")
+    )
+    vulnerabilities = forms.MultipleChoiceField(
+        label=_("Vulnerabilities"),
+        choices=Vulnerability.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Case
+        fields = [
+            "given_name",
+            "age_band",
+            "birth_year",
+            "sex",
+            "nationality",
+            "languages",
+            "vulnerabilities",
+            "phone",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "given_name": _("Optional. Record only what the person agrees to give."),
+        }
+
+    def clean_birth_year(self) -> int | None:
+        year = self.cleaned_data.get("birth_year")
+        if year is not None and not 1900 <= year <= timezone.localdate().year:
+            raise forms.ValidationError(_("Enter a year between 1900 and this year."))
+        return year
+
+
+class ConsentForm(forms.Form):
+    recipient = forms.ModelChoiceField(label=_("Share with"), queryset=Organisation.objects.none())
+    fields = forms.MultipleChoiceField(
+        label=_("Fields the person agrees to share"),
+        choices=[(name, label) for name, label in SHAREABLE_FIELDS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = Organisation.objects.active().exclude(pk=case.owner_id)
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, service: Service) -> str:
+        return (
+            f"{service.organisation.name} — {service.name} "
+            f"({service.get_category_display()}, {service.get_capacity_status_display()})"
+        )
+
+
+class ReferralForm(forms.Form):
+    service = ServiceChoiceField(
+        label=_("Service from the directory"),
+        queryset=Service.objects.none(),
+        required=False,
+        help_text=_("Choose a service, or an organisation and a category below."),
+    )
+    to_organisation = forms.ModelChoiceField(
+        label=_("Receiving organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    service_category = forms.ChoiceField(
+        label=_("Service requested"),
+        choices=[("", "—"), *ServiceCategory.choices],
+        required=False,
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    reason = forms.CharField(
+        label=_("Reason for referral"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    confirm_duplicate = forms.BooleanField(
+        label=_("I know: refer anyway"), required=False, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = (
+            Service.objects.active()
+            .exclude(organisation=case.owner_id)
+            .select_related("organisation")
+            .order_by("category", "organisation__name", "name")
+        )
+        self.fields["to_organisation"].queryset = Organisation.objects.active().exclude(
+            pk=case.owner_id
+        )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        service = data.get("service")
+        if service is not None:
+            data["to_organisation"] = service.organisation
+            data["service_category"] = service.category
+        else:
+            if not data.get("to_organisation"):
+                self.add_error("to_organisation", _("Choose a service or an organisation."))
+            if not data.get("service_category"):
+                self.add_error("service_category", _("Choose the service requested."))
+        return data
+
+
+class SubmitForm(forms.Form):
+    override_justification = forms.CharField(
+        label=_("Emergency override: why must this be shared without consent?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AcceptForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=get_user_model().objects.none(), required=False
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self, *args: object, organisation: Organisation | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if organisation is not None:
+            self.fields["assignee"].queryset = (
+                get_user_model()
+                .objects.filter(
+                    is_active=True,
+                    memberships__organisation=organisation,
+                    memberships__is_active=True,
+                    memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR],
+                )
+                .order_by("first_name", "username")
+            )
+        self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class AssignForm(AcceptForm):
+    pass
+
+
+class DeclineForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    suggested_organisation = forms.ModelChoiceField(
+        label=_("Suggest another organisation"),
+        queryset=Organisation.objects.active(),
+        required=False,
+    )
+
+
+class HoldForm(forms.Form):
+    expected_date = forms.DateField(
+        label=_("Expected date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CompleteForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices)
+    note = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReferralFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), choices=[("", _("Any state")), *State.choices], required=False
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), choices=[("", _("Any urgency")), *Urgency.choices], required=False
+    )
+    category = forms.ChoiceField(
+        label=_("Service"),
+        choices=[("", _("Any service")), *ServiceCategory.choices],
+        required=False,
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)

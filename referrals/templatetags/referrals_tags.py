@@ -1,0 +1,41 @@
+from django import template
+
+from referrals.models import SHAREABLE_FIELDS, AgeBand, Sex, Vulnerability
+
+register = template.Library()
+
+_CHOICES = {
+    "age_band": dict(AgeBand.choices),
+    "sex": dict(Sex.choices),
+    "vulnerabilities": dict(Vulnerability.choices),
+}
+
+
+@register.filter
+def shared_items(shared_data: dict | None) -> list[tuple[object, str]]:
+    """The snapshot as (label, readable value) pairs, in the order of the case form."""
+    if not shared_data:
+        return []
+    items = []
+    for name, label in SHAREABLE_FIELDS.items():
+        if name not in shared_data:
+            continue
+        value = shared_data[name]
+        choices = _CHOICES.get(name, {})
+        if isinstance(value, list):
+            shown = ", ".join(str(choices.get(v, v)) for v in value)
+        else:
+            shown = str(choices.get(value, value)) if value not in (None, "") else "—"
+        items.append((label, shown or "—"))
+    return items
+
+
+@register.filter
+def field_label(name: str) -> object:
+    return SHAREABLE_FIELDS.get(name, name)
+
+
+@register.filter
+def vulnerability_labels(codes: list[str]) -> str:
+    labels = _CHOICES["vulnerabilities"]
+    return ", ".join(str(labels.get(code, code)) for code in codes or [])

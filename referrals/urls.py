@@ -1,0 +1,24 @@
+from django.urls import path
+
+from referrals import views
+
+app_name = "referrals"
+
+urlpatterns = [
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/new/", views.case_create, name="case-create"),
+    path("cases/access-log/", views.access_log, name="access-log"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
+    path("cases/<int:pk>/consents/", views.consent_create, name="consent-create"),
+    path(
+        "cases/<int:pk>/consents/<int:consent_pk>/withdraw/",
+        views.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path("cases/<int:pk>/refer/", views.referral_create, name="referral-create"),
+    path("referrals/", views.referral_list, name="list"),
+    path("referrals/<int:pk>/", views.referral_detail, name="detail"),
+    path("referrals/<int:pk>/refer-onwards/", views.referral_refer_onwards, name="refer-onwards"),
+    path("referrals/<int:pk>/<slug:action>/", views.referral_action, name="action"),
+]

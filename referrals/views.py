@@ -1,0 +1,517 @@
+"""Web pages for cases and referrals. Thin: forms in, the same services as the API out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_fsm import can_proceed, has_transition_perm
+
+from config.errors import NotVisible, ServiceError
+from organisations.models import CapacityStatus, Role
+from referrals import permissions, selectors, services
+from referrals.forms import (
+    AcceptForm,
+    AssignForm,
+    CaseForm,
+    CaseSearchForm,
+    CommentForm,
+    CompleteForm,
+    ConsentForm,
+    DeclineForm,
+    HoldForm,
+    NoteForm,
+    ReasonForm,
+    ReferralFilterForm,
+    ReferralForm,
+    SubmitForm,
+)
+from referrals.models import AccessAction, Case, Consent, Referral, State
+
+PAGE_SIZE = 25
+
+
+def _cursor(request: HttpRequest) -> int | None:
+    try:
+        return int(request.GET.get("before", "")) or None
+    except ValueError:
+        return None
+
+
+def _visible_case(request: HttpRequest, pk: int) -> Case:
+    case = selectors.case_list(user=request.user).filter(pk=pk).first()
+    if case is None:
+        raise Http404
+    return case
+
+
+def _error(request: HttpRequest, error: ServiceError, form: object = None) -> None:
+    fields = getattr(form, "fields", {})
+    if form is not None and error.field in fields:
+        form.add_error(error.field, str(error.message))
+    else:
+        messages.error(request, str(error.message))
+
+
+# Cases ------------------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.current.organisation
+    form = CaseSearchForm(request.GET or None)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    cases, next_cursor = selectors.keyset_page(
+        selectors.case_list(user=request.user, organisation=organisation, search=search)
+        if organisation
+        else Case.objects.none(),
+        before=_cursor(request),
+        size=PAGE_SIZE,
+    )
+    services.access_record(user=request.user, cases=cases, action=AccessAction.LIST)
+    can_create = request.current.membership is not None and request.current.membership.role in (
+        Role.CASEWORKER,
+        Role.SUPERVISOR,
+    )
+    return render(
+        request,
+        "referrals/case_list.html",
+        {"cases": cases, "form": form, "next_cursor": next_cursor, "can_create": can_create},
+    )
+
+
+@login_required
+def case_create(request: HttpRequest) -> HttpResponse:
+    organisation = request.current.organisation
+    form = CaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except ServiceError as error:
+            if error.status_code == 403:
+                raise Http404 from None
+            _error(request, error, form)
+        else:
+            messages.success(
+                request, _("The person is registered as %(ref)s.") % {"ref": case.reference}
+            )
+            return redirect("referrals:case-detail", pk=case.pk)
+    return render(request, "referrals/case_form.html", {"form": form})
+
+
+@login_required
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = CaseForm(request.POST or None, instance=case)
+    if request.method == "POST" and form.is_valid():
+        services.case_update(case=Case.objects.get(pk=pk), actor=request.user, **form.cleaned_data)
+        messages.success(request, _("The record was saved."))
+        return redirect("referrals:case-detail", pk=pk)
+    return render(request, "referrals/case_form.html", {"form": form, "case": case})
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    services.access_record(user=request.user, cases=[case])
+    return render(
+        request,
+        "referrals/case_detail.html",
+        {
+            "case": case,
+            "consents": case.consents.select_related("recipient", "recorded_by"),
+            "referrals": selectors.case_referrals(case),
+            "consent_form": ConsentForm(case=case),
+        },
+    )
+
+
+@login_required
+@require_POST
+def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    form = ConsentForm(request.POST, case=case)
+    if form.is_valid():
+        try:
+            services.consent_record(case=case, actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            _error(request, error)
+        else:
+            messages.success(request, _("The consent was recorded."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("referrals:case-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    consent = Consent.objects.filter(case=case, pk=consent_pk).first()
+    if consent is None:
+        raise Http404
+    try:
+        services.consent_withdraw(consent=consent, actor=request.user)
+    except ServiceError as error:
+        _error(request, error)
+    else:
+        messages.success(
+            request, _("The consent was withdrawn; open referrals it covered were withdrawn.")
+        )
+    return redirect("referrals:case-detail", pk=pk)
+
+
+@login_required
+def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _visible_case(request, pk)
+    initial = {"service": request.GET.get("service")} if request.GET.get("service") else None
+    form = ReferralForm(request.POST or None, case=case, initial=initial)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicate = selectors.open_duplicate(case=case, service_category=data["service_category"])
+        if duplicate is not None and not data["confirm_duplicate"]:
+            form.data = form.data.copy()
+            form.data["confirm_duplicate"] = "on"
+        else:
+            try:
+                referral = services.referral_create(
+                    actor=request.user,
+                    case=case,
+                    to_organisation=data["to_organisation"],
+                    service_category=data["service_category"],
+                    service=data["service"],
+                    urgency=data["urgency"],
+                    reason=data["reason"],
+                )
+            except ServiceError as error:
+                _error(request, error, form)
+            else:
+                if request.POST.get("send"):
+                    return _submit(request, referral, override="")
+                messages.success(request, _("The draft was saved."))
+                return redirect("referrals:detail", pk=referral.pk)
+    return render(
+        request,
+        "referrals/referral_form.html",
+        {"form": form, "case": case, "duplicate": duplicate},
+    )
+
+
+# Referrals --------------------------------------------------------------------------------------
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    box = request.GET.get("box", selectors.INBOX)
+    if box not in (selectors.INBOX, selectors.OUTBOX, selectors.MODERATION):
+        box = selectors.INBOX
+    organisation = request.current.organisation
+    form = ReferralFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    in_box = selectors.referral_list(user=request.user, box=box, organisation=organisation)
+    referrals = selectors.referral_list(
+        user=request.user,
+        box=box,
+        organisation=organisation,
+        state=filters.get("state", ""),
+        urgency=filters.get("urgency", ""),
+        category=filters.get("category", ""),
+        overdue=True if filters.get("overdue") else None,
+    )
+    rows, next_cursor = selectors.keyset_page(referrals, before=_cursor(request), size=PAGE_SIZE)
+    shared = permissions.referral_ids_with_shared_data(request.user, [r.pk for r in rows])
+    services.access_record(
+        user=request.user, referrals=[r for r in rows if r.pk in shared], action=AccessAction.LIST
+    )
+    counts = selectors.state_counts(in_box)
+    return render(
+        request,
+        "referrals/referral_list.html",
+        {
+            "box": box,
+            "form": form,
+            "referrals": rows,
+            "shared_ids": shared,
+            "next_cursor": next_cursor,
+            "counts": [
+                (state, label, counts.get(state, 0))
+                for state, label in State.choices
+                if counts.get(state)
+            ],
+            "total": sum(counts.values()),
+            "has_moderation": selectors.referral_list(
+                user=request.user, box=selectors.MODERATION
+            ).exists(),
+        },
+    )
+
+
+# (action, label, form class or None, css class). The page shows only what the user may fire.
+ACTIONS: list[tuple[str, str, type | None, str]] = [
+    ("submit", "submit", SubmitForm, ""),
+    ("approve", "approve", NoteForm, ""),
+    ("reject", "reject", ReasonForm, "danger"),
+    ("accept", "accept", AcceptForm, ""),
+    ("decline", "decline", DeclineForm, "danger"),
+    ("start", "start", None, ""),
+    ("hold", "hold", HoldForm, "secondary"),
+    ("resume", "resume", None, ""),
+    ("complete", "complete", CompleteForm, ""),
+    ("withdraw", "withdraw", ReasonForm, "danger"),
+]
+ACTION_LABELS = {
+    "submit": _("Send the referral"),
+    "approve": _("Approve"),
+    "reject": _("Reject"),
+    "accept": _("Accept"),
+    "decline": _("Decline"),
+    "start": _("Start"),
+    "hold": _("Put on hold"),
+    "resume": _("Resume"),
+    "complete": _("Record the outcome"),
+    "withdraw": _("Withdraw"),
+}
+
+
+def _available_actions(request: HttpRequest, referral: Referral) -> list[dict]:
+    actions = []
+    for name, _label, form_class, css in ACTIONS:
+        method = getattr(referral, name)
+        if not (can_proceed(method) and has_transition_perm(method, request.user)):
+            continue
+        form = None
+        if form_class is AcceptForm:
+            form = AcceptForm(organisation=referral.to_organisation)
+            if not permissions.is_receiving_supervisor(request.user, referral):
+                form.fields.pop("assignee")
+        elif form_class is SubmitForm:
+            needs_override = (
+                services.active_consent(case=referral.case, recipient=referral.to_organisation)
+                is None
+            )
+            form = SubmitForm() if needs_override else None
+        elif form_class is not None:
+            form = form_class()
+        actions.append({"name": name, "label": ACTION_LABELS[name], "form": form, "css": css})
+    return actions
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        referral = services.referral_open(referral_id=pk, actor=request.user)
+    except NotVisible:
+        raise Http404 from None
+    is_sender = permissions.is_sender(request.user, referral)
+    assign_form = None
+    if permissions.is_receiving_supervisor(request.user, referral) and referral.state in (
+        State.ACCEPTED,
+        State.IN_PROGRESS,
+        State.ON_HOLD,
+    ):
+        assign_form = AssignForm(
+            organisation=referral.to_organisation,
+            initial={"assignee": referral.assignee_id},
+        )
+        assign_form.fields.pop("comment")
+    return render(
+        request,
+        "referrals/referral_detail.html",
+        {
+            "referral": referral,
+            "is_sender": is_sender,
+            "show_shared_data": permissions.can_view_shared_data(request.user, referral),
+            "events": selectors.referral_events(referral),
+            "actions": _available_actions(request, referral),
+            "comment_form": CommentForm()
+            if permissions.can_view_referral(request.user, referral)
+            else None,
+            "assign_form": assign_form,
+            "can_refer_onwards": is_sender
+            and referral.state == State.DECLINED
+            and referral.suggested_organisation_id is not None,
+            "service_full": referral.service is not None
+            and referral.service.capacity_status == CapacityStatus.FULL,
+        },
+    )
+
+
+def _submit(request: HttpRequest, referral: Referral, *, override: str) -> HttpResponse:
+    try:
+        referral = services.referral_submit(
+            referral_id=referral.pk, actor=request.user, override_justification=override
+        )
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+    else:
+        if referral.state == State.PENDING_MODERATION:
+            messages.success(request, _("Sent to the coordinators for moderation."))
+        else:
+            messages.success(request, _("The referral was sent."))
+        if referral.service is not None and referral.service.capacity_status == CapacityStatus.FULL:
+            messages.warning(request, _("The service says it is full: expect a waiting list."))
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+def _run(
+    request: HttpRequest,
+    pk: int,
+    form_class: type | None,
+    call: Callable[[dict], object],
+    done: str,
+) -> HttpResponse:
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect("referrals:detail", pk=pk)
+    try:
+        call(form.cleaned_data if form is not None else {})
+    except NotVisible:
+        raise Http404 from None
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, done)
+    return redirect("referrals:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = request.user
+    if action == "submit":
+        referral = Referral.objects.filter(pk=pk).first()
+        if referral is None or not permissions.can_view_referral(user, referral):
+            raise Http404
+        return _submit(request, referral, override=request.POST.get("override_justification", ""))
+    handlers: dict[str, tuple[type | None, Callable[[dict], object], str]] = {
+        "approve": (
+            NoteForm,
+            lambda d: services.referral_approve(referral_id=pk, actor=user, note=d["note"]),
+            _("Approved."),
+        ),
+        "reject": (
+            ReasonForm,
+            lambda d: services.referral_reject(referral_id=pk, actor=user, reason=d["reason"]),
+            _("Rejected."),
+        ),
+        "accept": (
+            AcceptForm,
+            lambda d: services.referral_accept(
+                referral_id=pk, actor=user, assignee=d.get("assignee"), comment=d.get("comment", "")
+            ),
+            _("Accepted."),
+        ),
+        "decline": (
+            DeclineForm,
+            lambda d: services.referral_decline(
+                referral_id=pk,
+                actor=user,
+                reason=d["reason"],
+                note=d["note"],
+                suggested_organisation=d["suggested_organisation"],
+            ),
+            _("Declined."),
+        ),
+        "start": (
+            None,
+            lambda d: services.referral_start(referral_id=pk, actor=user),
+            _("Started."),
+        ),
+        "hold": (
+            HoldForm,
+            lambda d: services.referral_hold(
+                referral_id=pk, actor=user, expected_date=d["expected_date"], comment=d["comment"]
+            ),
+            _("Put on hold."),
+        ),
+        "resume": (
+            None,
+            lambda d: services.referral_resume(referral_id=pk, actor=user),
+            _("Resumed."),
+        ),
+        "complete": (
+            CompleteForm,
+            lambda d: services.referral_complete(
+                referral_id=pk, actor=user, outcome=d["outcome"], note=d["note"]
+            ),
+            _("The outcome was recorded."),
+        ),
+        "withdraw": (
+            ReasonForm,
+            lambda d: services.referral_withdraw(referral_id=pk, actor=user, reason=d["reason"]),
+            _("Withdrawn."),
+        ),
+        "comment": (
+            CommentForm,
+            lambda d: services.referral_comment(referral_id=pk, actor=user, text=d["comment"]),
+            _("Comment added."),
+        ),
+        "assign": (
+            AssignForm,
+            lambda d: services.referral_assign(referral_id=pk, actor=user, assignee=d["assignee"]),
+            _("Assigned."),
+        ),
+    }
+    if action not in handlers:
+        raise Http404
+    form_class, call, done = handlers[action]
+    if form_class in (AcceptForm, AssignForm):
+        referral = Referral.objects.filter(pk=pk).select_related("to_organisation").first()
+        if referral is None:
+            raise Http404
+        organisation = referral.to_organisation
+
+        def form_class(data: object) -> AcceptForm:
+            return (AssignForm if action == "assign" else AcceptForm)(
+                data, organisation=organisation
+            )
+
+    return _run(request, pk, form_class, call, done)
+
+
+@login_required
+@require_POST
+def referral_refer_onwards(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        referral = services.referral_refer_onwards(referral_id=pk, actor=request.user)
+    except NotVisible:
+        raise Http404 from None
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+        return redirect("referrals:detail", pk=pk)
+    messages.success(
+        request,
+        _("A new draft to %(organisation)s is ready; check the consent before sending it.")
+        % {"organisation": referral.to_organisation.name},
+    )
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+@login_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    membership = request.current.membership
+    if membership is None or membership.role != Role.SUPERVISOR:
+        raise Http404
+    organisation = membership.organisation
+    entries, next_cursor = selectors.keyset_page(
+        selectors.access_log_for(user=request.user, organisation=organisation),
+        before=_cursor(request),
+        size=50,
+    )
+    return render(
+        request,
+        "referrals/access_log.html",
+        {"entries": entries, "next_cursor": next_cursor, "organisation": organisation},
+    )
