@@ -488,14 +488,28 @@ def referral_reject(*, referral_id: int, actor: User, reason: str) -> Referral:
     return referral
 
 
-@transaction.atomic
 def referral_open(*, referral_id: int, actor: User, channel: str = AccessChannel.WEB) -> Referral:
-    """Read one referral: traced, and acknowledged when the receiver first opens it."""
-    referral = _locked(referral_id, actor)
-    if permissions.is_receiver(actor, referral) and referral.state == State.SUBMITTED:
-        _fire(referral, "acknowledge", actor=actor, event=EventName.ACKNOWLEDGED)
-    if permissions.can_view_shared_data(actor, referral):
-        access_record(user=actor, referrals=[referral], channel=channel)
+    """Read one referral: traced, and acknowledged when the receiver first opens it.
+
+    Reads take no lock; only the first opening by the receiver locks the row to acknowledge.
+    """
+    referral = (
+        Referral.objects.select_related("case", "from_organisation", "to_organisation", "service")
+        .filter(pk=referral_id)
+        .first()
+    )
+    if referral is None or not (
+        permissions.can_view_referral(actor, referral)
+        or (referral.state == State.PENDING_MODERATION and permissions.is_moderator(actor, referral))
+    ):
+        raise NotVisible()
+    with transaction.atomic():
+        if referral.state == State.SUBMITTED and permissions.is_receiver(actor, referral):
+            referral = _locked(referral_id, actor)
+            if referral.state == State.SUBMITTED:  # someone else may have opened it meanwhile
+                _fire(referral, "acknowledge", actor=actor, event=EventName.ACKNOWLEDGED)
+        if permissions.can_view_shared_data(actor, referral):
+            access_record(user=actor, referrals=[referral], channel=channel)
     return referral
 
 
