@@ -87,7 +87,10 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def case_create(request: HttpRequest) -> HttpResponse:
-    organisation = request.current.organisation
+    membership = request.current.membership
+    if membership is None or membership.role not in (Role.CASEWORKER, Role.SUPERVISOR):
+        raise Http404
+    organisation = membership.organisation
     form = CaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

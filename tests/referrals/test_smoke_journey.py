@@ -13,8 +13,7 @@ from referrals.models import AccessLog, Referral
 @pytest.fixture
 def demo(db):
     call_command("seed_demo", force=True, verbosity=0)
-    users = {u.username: u for u in get_user_model().objects.all()}
-    return users
+    return {u.username: u for u in get_user_model().objects.all()}
 
 
 def client_for(user):
@@ -83,7 +82,8 @@ def test_the_api_journey_from_registration_to_outcome(demo):
         == "in_progress"
     )
     bad = staff.post(f"/api/v1/referrals/{rid}/complete/", {"outcome": "provided"}, format="json")
-    assert bad.status_code == 400 and "note" in bad.data
+    assert bad.status_code == 400
+    assert "note" in bad.data
     done = staff.post(
         f"/api/v1/referrals/{rid}/complete/",
         {"outcome": "provided", "note": "Bed found"},
