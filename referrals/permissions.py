@@ -190,6 +190,15 @@ def is_moderator(user: object, referral: Referral) -> bool:
     )
 
 
+def can_see(user: object, referral: Referral) -> bool:
+    """Parties see their referrals; coordinators also see one awaiting their moderation."""
+    from referrals.models import State  # noqa: PLC0415 - keep the model import list short
+
+    return can_view_referral(user, referral) or (
+        referral.state == State.PENDING_MODERATION and is_moderator(user, referral)
+    )
+
+
 def can_fire(user: object, referral: Referral, action: str) -> bool:
     """Who may fire each transition (DESIGN.md, the referral state machine)."""
     if not _is_active(user):

@@ -334,12 +334,7 @@ def _locked(referral_id: int, actor: User | None) -> Referral:
     )
     if referral is None:
         raise NotVisible()
-    if actor is not None and not (
-        permissions.can_view_referral(actor, referral)
-        or (
-            referral.state == State.PENDING_MODERATION and permissions.is_moderator(actor, referral)
-        )
-    ):
+    if actor is not None and not permissions.can_see(actor, referral):
         raise NotVisible()
     return referral
 
@@ -498,10 +493,7 @@ def referral_open(*, referral_id: int, actor: User, channel: str = AccessChannel
         .filter(pk=referral_id)
         .first()
     )
-    if referral is None or not (
-        permissions.can_view_referral(actor, referral)
-        or (referral.state == State.PENDING_MODERATION and permissions.is_moderator(actor, referral))
-    ):
+    if referral is None or not permissions.can_see(actor, referral):
         raise NotVisible()
     with transaction.atomic():
         if referral.state == State.SUBMITTED and permissions.is_receiver(actor, referral):
