@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.current_organisation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -304,16 +305,37 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # A fixed handful of periodic sweeps (django-celery-beat copies them into its tables).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    # Fail fast when the broker is down: the delivery rows wait for the sweep instead.
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_BEAT_SCHEDULE = {
-    "referral-expiry-sweep": {
-        "task": "referrals.tasks.referral_expiry_sweep_task",
+    "notification-delivery-sweep": {
+        "task": "notifications.tasks.delivery_sweep_task",
+        "schedule": 60.0,
+    },
+    "referral-deadline-sweep": {
+        "task": "referrals.tasks.referral_deadline_sweep_task",
         "schedule": 300.0,
+    },
+    "referral-event-sweep": {
+        "task": "referrals.tasks.referral_event_sweep_task",
+        "schedule": 60.0,
     },
     "referral-retention-sweep": {
         "task": "referrals.tasks.referral_retention_sweep_task",
         "schedule": 3600.0,
     },
 }
+
+# Notifications ----------------------------------------------------------------------------------
+
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", default=8, minimum=1)
+# A delivery claimed longer ago than this was lost with its worker: the sweep sends it again.
+NOTIFICATIONS_STALE_AFTER = env_int("NOTIFICATIONS_STALE_AFTER", default=300, minimum=10)
 
 # Referrals --------------------------------------------------------------------------------------
 

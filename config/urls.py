@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.views import ObtainTokenView, health
+from notifications import views as notification_views
 from organisations.views import home
 
 admin.site.site_header = "Relais"
@@ -14,6 +14,7 @@ api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("", include("organisations.api.urls")),
     path("", include("referrals.api.urls")),
+    path("", include("notifications.api.urls")),
 ]
 
 urlpatterns = [
@@ -25,7 +26,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", notification_views.set_language, name="set_language"),
+    path("notifications/", include("notifications.urls")),
     path("organisations/", include("organisations.urls")),
     path("", include("referrals.urls")),
     path("admin/", admin.site.urls),

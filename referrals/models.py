@@ -473,9 +473,12 @@ class ReferralEvent(models.Model):
     to_state = models.CharField(max_length=20, choices=State.choices, blank=True)
     text = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set when the people concerned were notified; the sweep catches up what a lost task missed.
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["notified_at", "created_at"])]
         verbose_name = _("referral event")
         verbose_name_plural = _("referral events")
 

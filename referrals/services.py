@@ -8,6 +8,8 @@ transaction. Views, the API, the admin and Celery tasks all call these functions
 from __future__ import annotations
 
 import datetime
+import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -47,6 +49,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from django.contrib.auth.models import AbstractUser as User
+
+logger = logging.getLogger(__name__)
 
 CASE_FIELDS = (
     "given_name",
@@ -355,7 +359,7 @@ def _event(
             organisation = referral.from_organisation
         elif permissions.is_receiver(actor, referral):
             organisation = referral.to_organisation
-    return ReferralEvent.objects.create(
+    event = ReferralEvent.objects.create(
         referral=referral,
         name=name,
         actor=actor,
@@ -364,6 +368,18 @@ def _event(
         to_state=to_state,
         text=text,
     )
+    # Notified after commit; if the broker is down, the event sweep catches up.
+    transaction.on_commit(partial(_enqueue_event_notify, event.pk))
+    return event
+
+
+def _enqueue_event_notify(event_id: int) -> None:
+    from referrals.tasks import referral_event_notify_task  # noqa: PLC0415 - tasks import us
+
+    try:
+        referral_event_notify_task.delay(event_id=event_id)
+    except Exception:  # noqa: BLE001 - the event stays unnotified; the sweep sends it later
+        logger.warning("Broker unavailable; referral event %s waits for the sweep", event_id)
 
 
 def _fire(
@@ -694,4 +710,24 @@ def referral_end_retention(*, referral_id: int) -> bool:
     referral = Referral.objects.select_related("to_organisation").get(pk=referral_id)
     permissions.referral_revoke_receiver_shared_data(referral)
     _event(referral, EventName.ACCESS_REVOKED, actor=None)
+    return True
+
+
+@transaction.atomic
+def referral_deadline_step(*, referral_id: int, step: str) -> bool:
+    """Claim one rung of the deadline ladder (``reminder`` or ``escalation``) and log it.
+
+    The conditional update claims the rung: two sweeps running at once record it once.
+    """
+    field = {"reminder": "reminder_sent_at", "escalation": "escalation_sent_at"}[step]
+    claimed = Referral.objects.filter(
+        pk=referral_id,
+        state__in=(State.SUBMITTED, State.ACKNOWLEDGED),
+        **{f"{field}__isnull": True},
+    ).update(**{field: timezone.now()})
+    if claimed != 1:
+        return False
+    referral = Referral.objects.get(pk=referral_id)
+    name = EventName.REMINDED if step == "reminder" else EventName.ESCALATED
+    _event(referral, name, actor=None, from_state=referral.state, to_state=referral.state)
     return True

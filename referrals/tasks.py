@@ -1,4 +1,4 @@
-"""Periodic sweeps of the referral deadlines and retention (thin: selectors in, services out)."""
+"""Notification work and the periodic sweeps of referrals (thin: selectors in, services out)."""
 
 from __future__ import annotations
 
@@ -9,29 +9,62 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from referrals import selectors, services
+from referrals import notifications, selectors, services
+from referrals.models import ReferralEvent
 
 logger = logging.getLogger(__name__)
+BATCH = 500
 
 
-@shared_task
-def referral_expiry_sweep_task() -> int:
-    """Expire referrals unanswered at twice their response time. Safe to run twice at once:
-    each expiry locks its row and re-checks the state."""
-    expired = 0
-    for referral_id in selectors.referrals_due_for_expiry().values_list("pk", flat=True)[:500]:
-        if services.referral_expire(referral_id=referral_id) is not None:
-            expired += 1
-    if expired:
-        logger.info("Expired %d unanswered referrals", expired)
-    return expired
+@shared_task(ignore_result=True)
+def referral_event_notify_task(*, event_id: int) -> bool:
+    return notifications.event_notify(event_id=event_id)
 
 
-@shared_task
+@shared_task(ignore_result=True)
+def referral_event_sweep_task() -> int:
+    """Notify events whose task was lost (broker down, worker killed)."""
+    settled = timezone.now() - datetime.timedelta(seconds=30)
+    ids = list(
+        ReferralEvent.objects.filter(notified_at__isnull=True, created_at__lt=settled)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    return sum(notifications.event_notify(event_id=event_id) for event_id in ids)
+
+
+@shared_task(ignore_result=True)
+def referral_deadline_sweep_task() -> dict[str, int]:
+    """The ladder of unanswered referrals: reminder at half the response time, escalation at
+    the deadline, expiry at twice. Each rung is claimed once, however many sweeps run."""
+    now = timezone.now()
+    done = {"reminded": 0, "escalated": 0, "expired": 0}
+    for referral_id in selectors.referrals_due_for_expiry(now=now).values_list("pk", flat=True)[
+        :BATCH
+    ]:
+        done["expired"] += services.referral_expire(referral_id=referral_id) is not None
+    for referral_id in selectors.referrals_due_for_escalation(now=now).values_list("pk", flat=True)[
+        :BATCH
+    ]:
+        done["escalated"] += services.referral_deadline_step(
+            referral_id=referral_id, step="escalation"
+        )
+    for referral_id in selectors.referrals_due_for_reminder(now=now).values_list("pk", flat=True)[
+        :BATCH
+    ]:
+        done["reminded"] += services.referral_deadline_step(
+            referral_id=referral_id, step="reminder"
+        )
+    if any(done.values()):
+        logger.info("Referral deadlines: %s", done)
+    return done
+
+
+@shared_task(ignore_result=True)
 def referral_retention_sweep_task() -> int:
     """End the receiving side's access to the personal data of referrals ended long enough ago."""
     before = timezone.now() - datetime.timedelta(days=settings.REFERRAL_RETENTION_DAYS)
-    ids = list(selectors.referrals_past_retention(before=before).values_list("pk", flat=True)[:500])
-    for referral_id in ids:
-        services.referral_end_retention(referral_id=referral_id)
-    return len(ids)
+    ids = list(
+        selectors.referrals_past_retention(before=before).values_list("pk", flat=True)[:BATCH]
+    )
+    return sum(services.referral_end_retention(referral_id=referral_id) for referral_id in ids)

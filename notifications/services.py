@@ -1,0 +1,214 @@
+"""Notify people (in-app always, by e-mail if they want it) and deliver the e-mails.
+
+``notify`` writes notifications and their deliveries in the caller's transaction and enqueues
+the sending only after it commits, so nothing is sent for work that rolled back, and nothing is
+lost if the broker is down: the delivery rows stay pending and the sweep sends them later.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications import kinds
+from notifications.models import Delivery, DeliveryStatus, Notification, Preference
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractUser as User
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a producer asks to say. ``template`` names ``<template>_subject.txt`` and
+    ``<template>.txt``, rendered in each recipient's language with ``context``."""
+
+    kind: str
+    key: str
+    template: str
+    url: str = ""
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def preference_for(user: User) -> Preference:
+    preference, _ = Preference.objects.get_or_create(
+        user=user, defaults={"language": settings.LANGUAGE_CODE}
+    )
+    return preference
+
+
+def _render(message: Message, language: str, recipient: User) -> tuple[str, str]:
+    with translation.override(language):
+        context = {**message.context, "recipient": recipient}
+        subject = render_to_string(f"{message.template}_subject.txt", context)
+        body = render_to_string(f"{message.template}.txt", context)
+    return " ".join(subject.split())[:300], body.strip()
+
+
+def notify(*, recipients: Iterable[User], message: Message) -> list[Notification]:
+    """Notify each active recipient once per ``message.key`` (running it again adds nothing)."""
+    people = {user.pk: user for user in recipients if user is not None and user.is_active}
+    if not people:
+        return []
+    preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=people)}
+    already = set(
+        Notification.objects.filter(recipient_id__in=people, key=message.key).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    kind = kinds.get(message.kind)
+    created: list[Notification] = []
+    deliveries: list[Delivery] = []
+    for user_id, user in people.items():
+        if user_id in already:
+            continue
+        preference = preferences.get(user_id)
+        language = preference.language if preference else settings.LANGUAGE_CODE
+        subject, body = _render(message, language, user)
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(
+                    recipient=user,
+                    kind=message.kind,
+                    key=message.key,
+                    subject=subject,
+                    body=body,
+                    url=message.url,
+                )
+        except IntegrityError:
+            continue  # a concurrent producer wrote it first
+        created.append(notification)
+        wants = (
+            preference.wants_email(message.kind)
+            if preference
+            else (kind.email_by_default if kind else True)
+        )
+        if wants and user.email:
+            deliveries.append(
+                Delivery.objects.create(
+                    notification=notification, key=f"{message.key}:{user_id}:email"
+                )
+            )
+    for delivery in deliveries:
+        transaction.on_commit(partial(enqueue_delivery, delivery.pk))
+    return created
+
+
+def enqueue_delivery(delivery_id: int) -> None:
+    """Hand a delivery to a worker; if the broker is down, the sweep will do it later."""
+    from notifications.tasks import delivery_send_task  # noqa: PLC0415 - tasks import us
+
+    try:
+        delivery_send_task.delay(delivery_id=delivery_id)
+    except Exception:  # noqa: BLE001 - any broker failure: the row stays pending, nothing is lost
+        logger.warning("Broker unavailable; delivery %s waits for the sweep", delivery_id)
+
+
+def _backoff(attempts: int) -> datetime.timedelta:
+    return datetime.timedelta(seconds=min(60 * 2 ** (attempts - 1), 6 * 3600))
+
+
+def delivery_send(*, delivery_id: int) -> bool:
+    """Send one e-mail if this worker wins the claim; safe to call any number of times."""
+    now = timezone.now()
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    if claimed != 1:
+        return False  # sent already, being sent by another worker, or not due yet
+    delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+    notification = delivery.notification
+    recipient = notification.recipient
+    try:
+        preference = Preference.objects.filter(user=recipient).first()
+        language = preference.language if preference else settings.LANGUAGE_CODE
+        with translation.override(language):
+            context = {
+                "notification": notification,
+                "link": settings.SITE_URL.rstrip("/") + notification.url
+                if notification.url
+                else "",
+                "recipient": recipient,
+                "preferences_link": settings.SITE_URL.rstrip("/") + "/notifications/preferences/",
+            }
+            text = render_to_string("notifications/email/notification.txt", context)
+            html = render_to_string("notifications/email/notification.html", context)
+        email = EmailMultiAlternatives(
+            subject=notification.subject, body=text, to=[recipient.email]
+        )
+        email.attach_alternative(html, "text/html")
+        email.send()
+    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+        failed = delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.DEAD if failed else DeliveryStatus.PENDING,
+            next_attempt_at=timezone.now() + _backoff(delivery.attempts),
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            claimed_at=None,
+        )
+        logger.warning("Delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, error)
+        return False
+    Delivery.objects.filter(pk=delivery_id).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def delivery_sweep(*, now: datetime.datetime | None = None, limit: int = 500) -> int:
+    """Re-enqueue due deliveries and release ones a killed worker left claimed."""
+    now = now or timezone.now()
+    stale = now - datetime.timedelta(seconds=settings.NOTIFICATIONS_STALE_AFTER)
+    Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale).update(
+        status=DeliveryStatus.PENDING, claimed_at=None
+    )
+    due = list(
+        Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for delivery_id in due:
+        enqueue_delivery(delivery_id)
+    return len(due)
+
+
+# The bell -----------------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification_id: int, user: User) -> Notification | None:
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is not None and notification.read_at is None:
+        notification.read_at = timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
+    return notification
+
+
+def notification_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preference_update(
+    *, user: User, language: str | None = None, email_kinds_off: list[str] | None = None
+) -> Preference:
+    preference = preference_for(user)
+    if language is not None and language in dict(settings.LANGUAGES):
+        preference.language = language
+    if email_kinds_off is not None:
+        preference.email_kinds_off = sorted(set(email_kinds_off))
+    preference.save()
+    return preference
