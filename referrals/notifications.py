@@ -42,6 +42,7 @@ def _staff(organisation: Organisation, roles: tuple[str, ...] = CASE_ROLES):
         .objects.filter(
             is_active=True,
             memberships__organisation=organisation,
+            memberships__organisation__is_active=True,
             memberships__is_active=True,
             memberships__role__in=roles,
         )
@@ -139,9 +140,14 @@ def event_notify(*, event_id: int) -> bool:
             return False
         referral = event.referral
         link = reverse("referrals:detail", args=[referral.pk])
+        # Each person hears of an event once, through the first group that names them (a
+        # receiving supervisor who also coordinates gets the notice with the link, not both).
+        told = {event.actor_id}
         for kind, people, with_link in recipients_for(event):
+            recipients = [p for p in people if p.pk not in told]
+            told.update(p.pk for p in recipients)
             notify(
-                recipients=[p for p in people if p.pk != event.actor_id],
+                recipients=recipients,
                 message=Message(
                     kind=kind,
                     key=f"referral-event:{event.pk}:{kind}:{'link' if with_link else 'plain'}",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from coordination import selectors as coordination_selectors
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, Role, Service, ServiceCategory
 from referrals import permissions
@@ -188,6 +189,21 @@ def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
         referral.withdraw_reason = _("Consent withdrawn by the person.")
         _revoke_receiver_now(referral)
         referral.save(update_fields=["withdraw_reason", "shared_data_revoked_at"])
+    # Closed referrals it covered keep their outcome, but the receiver's copy of the personal
+    # data goes now rather than at the end of the retention period.
+    closed = Referral.objects.filter(
+        consent=consent, state__in=CLOSED_STATES, shared_data_revoked_at__isnull=True
+    ).select_related("to_organisation")
+    for referral in closed:
+        referral.shared_data_revoked_at = now
+        referral.save(update_fields=["shared_data_revoked_at", "updated_at"])
+        permissions.referral_revoke_receiver_shared_data(referral)
+        _event(
+            referral,
+            EventName.ACCESS_REVOKED,
+            actor=actor,
+            text=_("Consent withdrawn by the person."),
+        )
     return consent
 
 
@@ -314,6 +330,9 @@ def referral_refer_onwards(*, referral_id: int, actor: User) -> Referral:
         raise InvalidTransition(
             declined.get_state_display(), _("refer to the suggested organisation")
         )
+    existing = declined.follow_ups.exclude(state=State.WITHDRAWN).order_by("pk").first()
+    if existing is not None:
+        return existing  # one click, one follow-up: a second click finds the first draft
     return referral_create(
         actor=actor,
         case=declined.case,
@@ -450,6 +469,20 @@ def referral_submit(
 
     sender = referral.from_organisation
     trusted = sender.is_verified or sender.is_trusted
+    if (
+        not trusted
+        and not coordination_selectors.coordinators_for_pair(
+            first=sender, second=referral.to_organisation
+        ).exists()
+    ):
+        raise ValidationFailed(
+            _(
+                "Your organisation is not verified yet and no coordination group holds both "
+                "organisations, so nobody can moderate this referral. Ask a platform "
+                "administrator to verify your organisation."
+            ),
+            field="to_organisation",
+        )
     if trusted:
         _fire(referral, "submit", actor=actor, event=EventName.SUBMITTED, text=comment)
         permissions.referral_grant_receiver(referral)

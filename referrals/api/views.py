@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -276,7 +277,19 @@ class ReferralViewSet(
     def _body(self, request: Request) -> dict:
         serializer = TransitionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
+        body = dict(serializer.validated_data)
+        if body.get("assignee") is not None:
+            assignee = get_user_model().objects.filter(pk=body["assignee"], is_active=True).first()
+            if assignee is None:
+                raise ValidationError(
+                    {
+                        "assignee": [
+                            _("The assignee must be a member of the receiving organisation.")
+                        ]
+                    }
+                )
+            body["assignee"] = assignee
+        return body
 
     @_transition_schema("submit")
     @action(detail=True, methods=["post"])
