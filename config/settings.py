@@ -237,6 +237,7 @@ EMAIL_BACKEND = env_str(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", default=25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -283,6 +284,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStateEnum": "referrals.models.State",
         "ServiceCategoryEnum": "organisations.models.ServiceCategory",
         "UrgencyEnum": "referrals.models.Urgency",
+        "MeetingStatusEnum": "coordination.models.MeetingStatus",
+        "ActionItemStatusEnum": "coordination.models.ActionStatus",
     },
 }
 
@@ -333,6 +336,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "referral-retention-sweep": {
         "task": "referrals.tasks.referral_retention_sweep_task",
+        "schedule": 3600.0,
+    },
+    "coordination-meeting-reminder-sweep": {
+        "task": "coordination.tasks.meeting_reminder_sweep_task",
+        "schedule": 300.0,
+    },
+    "coordination-action-item-sweep": {
+        "task": "coordination.tasks.action_item_sweep_task",
         "schedule": 3600.0,
     },
 }

@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("organisations.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("notifications.api.urls")),
+    path("", include("coordination.api.urls")),
 ]
 
 urlpatterns = [
@@ -29,6 +30,7 @@ urlpatterns = [
     path("i18n/setlang/", notification_views.set_language, name="set_language"),
     path("notifications/", include("notifications.urls")),
     path("organisations/", include("organisations.urls")),
+    path("coordination/", include("coordination.urls")),
     path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -1,10 +1,134 @@
-from django.contrib import admin
+"""Platform admins set up groups and name their coordinators; meetings are run in the product.
 
-from coordination.models import CoordinationGroup
+Member organisations and coordinators edited here are followed by ``group_sync_permissions``,
+so that the guardian grants always match the relations.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from coordination import recurrence, services
+from coordination.models import (
+    ActionItem,
+    Alert,
+    AlertAcknowledgement,
+    ContingencyPlan,
+    CoordinationGroup,
+    Meeting,
+    Occurrence,
+    PlanRole,
+)
 
 
 @admin.register(CoordinationGroup)
 class CoordinationGroupAdmin(admin.ModelAdmin):
-    list_display = ["name", "convening_organisation"]
+    list_display = ["name", "convening_organisation", "time_zone"]
     filter_horizontal = ["members", "coordinators"]
     search_fields = ["name"]
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.group_sync_permissions(group=form.instance)
+
+
+class MeetingAdminForm(forms.ModelForm):
+    # Explicit scheme: Django 5.x warns that the default for scheme-less input changes in 6.0.
+    online_url = forms.URLField(required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "group",
+            "title",
+            "description",
+            "start_date",
+            "start_time",
+            "time_zone",
+            "duration_minutes",
+            "rrule",
+            "place",
+            "online_url",
+            "status",
+            "invited_organisations",
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        instance = self.instance
+        for name in ("start_date", "start_time", "time_zone", "rrule"):
+            if name in data:
+                setattr(instance, name, data[name])
+        if instance.start_date and instance.start_time and instance.time_zone:
+            try:
+                data["rrule"] = recurrence.normalise(
+                    data.get("rrule") or "", dtstart=instance.dtstart
+                )
+            except (recurrence.RecurrenceError, ValueError) as error:
+                self.add_error("rrule", getattr(error, "message", str(error)))
+        return data
+
+
+class OccurrenceInline(admin.TabularInline):
+    model = Occurrence
+    extra = 0
+    fields = ["original_start", "status", "moved_start", "moved_end", "place", "note"]
+    readonly_fields = ["original_start"]
+    show_change_link = False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingAdminForm
+    list_display = ["title", "group", "start_date", "start_time", "time_zone", "rrule", "status"]
+    list_filter = ["status", "group"]
+    search_fields = ["title", "group__name"]
+    readonly_fields = ["first_start", "last_end", "sequence", "created_by"]
+    filter_horizontal = ["invited_organisations"]
+    inlines = [OccurrenceInline]
+
+    def save_model(self, request: HttpRequest, obj: Meeting, form, change: bool) -> None:
+        from coordination import schedule  # noqa: PLC0415 - admin only
+
+        obj.sequence += 1
+        obj.first_start, obj.last_end = schedule.bounds(
+            obj, rows=obj.occurrences.all() if obj.pk else []
+        )
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "owner_organisation", "owner_user", "due_on", "status"]
+    list_filter = ["status", "group"]
+    search_fields = ["title"]
+    raw_id_fields = ["occurrence", "owner_user", "created_by"]
+    readonly_fields = ["due_reminded_at", "overdue_reminded_at", "completed_at"]
+
+
+class AcknowledgementInline(admin.TabularInline):
+    model = AlertAcknowledgement
+    extra = 0
+    readonly_fields = ["organisation", "acknowledged_by", "acknowledged_at"]
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "sent_by_organisation", "created_at"]
+    list_filter = ["group"]
+    inlines = [AcknowledgementInline]
+    readonly_fields = ["sent_by", "created_at"]
+
+
+class PlanRoleInline(admin.TabularInline):
+    model = PlanRole
+    extra = 0
+
+
+@admin.register(ContingencyPlan)
+class ContingencyPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "last_reviewed_on"]
+    list_filter = ["group"]
+    inlines = [PlanRoleInline]

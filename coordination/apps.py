@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CoordinationConfig(AppConfig):
     name = "coordination"
     verbose_name = _("Coordination")
+
+    def ready(self) -> None:
+        from coordination.notifications import register_kinds  # noqa: PLC0415 - apps are loaded
+
+        register_kinds()

@@ -1,12 +1,45 @@
-"""Reads of coordination that other apps use (referrals asks who coordinates whom)."""
+"""Reads of coordination: what a user may see, calendars, action items, alerts, and what the
+sweeps must do. Other apps use the coordinator look-ups at the top (referrals asks who
+coordinates whom)."""
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+import datetime
+import hmac
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from coordination.models import CoordinationGroup
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.crypto import salted_hmac
+
+from coordination import permissions, schedule
+from coordination.models import (
+    OPEN_ACTION_STATUSES,
+    ActionItem,
+    AgendaItem,
+    AgendaStatus,
+    Alert,
+    AlertAcknowledgement,
+    CalendarFeed,
+    ContingencyPlan,
+    CoordinationGroup,
+    Meeting,
+    MeetingReminder,
+    MeetingStatus,
+    Occurrence,
+    PlanRole,
+    ReminderKind,
+)
 from organisations.models import Organisation
+from organisations.selectors import memberships_of
+
+if TYPE_CHECKING:
+    from coordination.schedule import Sitting
+
+# The longest a sitting lasts: rows of sittings that began this long before a window still
+# overlap it.
+LONGEST_SITTING = datetime.timedelta(hours=24)
 
 
 def coordinators_for_pair(*, first: Organisation, second: Organisation) -> QuerySet:
@@ -31,3 +64,367 @@ def coordinators_of(*, organisation: Organisation) -> QuerySet:
         .objects.filter(is_active=True, coordinated_groups__members=organisation)
         .distinct()
     )
+
+
+# Groups -----------------------------------------------------------------------------------------
+
+
+def group_list(user: object) -> QuerySet[CoordinationGroup]:
+    return (
+        permissions.groups_visible(user)
+        .select_related("convening_organisation")
+        .annotate(member_count=Count("members", distinct=True))
+        .order_by("name")
+    )
+
+
+def group_get(user: object, pk: int) -> CoordinationGroup | None:
+    """One visible group with its members and coordinators (None: invisible or missing)."""
+    return (
+        permissions.groups_visible(user)
+        .select_related("convening_organisation")
+        .prefetch_related(
+            Prefetch("members", queryset=Organisation.objects.order_by("name")),
+            Prefetch("coordinators", queryset=get_user_model().objects.order_by("username")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def user_organisation_ids(user: object) -> set[int]:
+    return {m.organisation_id for m in memberships_of(user)}
+
+
+# Meetings ---------------------------------------------------------------------------------------
+
+
+def meeting_list(user: object, *, group: CoordinationGroup | None = None) -> QuerySet[Meeting]:
+    meetings = Meeting.objects.filter(group__in=permissions.groups_visible(user)).select_related(
+        "group"
+    )
+    if group is not None:
+        meetings = meetings.filter(group=group)
+    return meetings
+
+
+def meeting_get(user: object, pk: int) -> Meeting | None:
+    meeting = Meeting.objects.select_related("group").filter(pk=pk).first()
+    if meeting is None or not permissions.can_view(user, meeting.group):
+        return None
+    return meeting
+
+
+def _window_rows(start: datetime.datetime, end: datetime.datetime) -> Prefetch:
+    rows = Occurrence.objects.filter(
+        Q(original_start__gt=start - LONGEST_SITTING, original_start__lt=end)
+        | Q(moved_start__lt=end, moved_end__gt=start)
+    )
+    return Prefetch("occurrences", queryset=rows, to_attr="window_rows")
+
+
+def meetings_overlapping(
+    meetings: QuerySet[Meeting], *, start: datetime.datetime, end: datetime.datetime
+) -> QuerySet[Meeting]:
+    """Meetings with a sitting that may overlap the window (indexed on ``first_start``)."""
+    return (
+        meetings.filter(first_start__lt=end)
+        .filter(Q(last_end__isnull=True) | Q(last_end__gt=start))
+        .select_related("group")
+        .prefetch_related(_window_rows(start, end))
+    )
+
+
+def sittings_between(
+    meetings: QuerySet[Meeting],
+    *,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    include_cancelled: bool = True,
+) -> list[Sitting]:
+    """Every sitting of these meetings in the window, in time order, in two queries."""
+    found: list[Sitting] = []
+    for meeting in meetings_overlapping(meetings, start=start, end=end):
+        found += schedule.sittings(
+            meeting,
+            start=start,
+            end=end,
+            rows=meeting.window_rows,
+            include_cancelled=include_cancelled,
+        )
+    found.sort(key=lambda s: (s.starts_at, s.meeting.pk))
+    return found
+
+
+def upcoming_sittings(
+    user: object,
+    *,
+    now: datetime.datetime,
+    days: int = 60,
+    group: CoordinationGroup | None = None,
+    limit: int | None = None,
+) -> list[Sitting]:
+    sittings = sittings_between(
+        meeting_list(user, group=group), start=now, end=now + datetime.timedelta(days=days)
+    )
+    return sittings[:limit] if limit else sittings
+
+
+@dataclass
+class SittingPage:
+    """Everything the meeting page shows for one sitting."""
+
+    sitting: Sitting
+    accepted: list[AgendaItem] = field(default_factory=list)
+    proposed: list[AgendaItem] = field(default_factory=list)
+    declined: list[AgendaItem] = field(default_factory=list)
+    attendance: list = field(default_factory=list)
+    decisions: list = field(default_factory=list)
+    action_items: list[ActionItem] = field(default_factory=list)
+
+
+def sitting_page(sitting: Sitting) -> SittingPage:
+    page = SittingPage(sitting=sitting)
+    row = sitting.row
+    if row is None:
+        return page
+    items = list(row.agenda_items.select_related("proposed_by_organisation", "proposed_by"))
+    page.accepted = sorted(
+        (i for i in items if i.status == AgendaStatus.ACCEPTED), key=lambda i: (i.position, i.pk)
+    )
+    page.proposed = [i for i in items if i.status == AgendaStatus.PROPOSED]
+    page.declined = [i for i in items if i.status == AgendaStatus.DECLINED]
+    page.attendance = list(row.attendance.select_related("organisation"))
+    page.decisions = list(row.decisions.all())
+    page.action_items = list(
+        row.action_items.select_related("owner_organisation", "owner_user").order_by("due_on")
+    )
+    return page
+
+
+def other_sittings(meeting: Meeting, *, now: datetime.datetime) -> tuple[list, list]:
+    """(recent past sittings, coming sittings) of a series for its page."""
+    past = schedule.sittings(meeting, start=now - datetime.timedelta(days=400), end=now, rows=None)
+    coming = schedule.sittings(meeting, start=now, end=now + datetime.timedelta(days=400))
+    return past[-6:][::-1], coming[:8]
+
+
+# Action items -----------------------------------------------------------------------------------
+
+
+def _action_items() -> QuerySet[ActionItem]:
+    return ActionItem.objects.select_related(
+        "group", "owner_organisation", "owner_user", "occurrence__meeting"
+    )
+
+
+def action_item_list(user: object) -> QuerySet[ActionItem]:
+    """Action items of every group the user sees."""
+    return _action_items().filter(group__in=permissions.groups_visible(user))
+
+
+def action_items_of(user: object, *, include_closed: bool = False) -> QuerySet[ActionItem]:
+    """'My action items': named on me, or owned by one of my organisations, across groups."""
+    items = action_item_list(user).filter(
+        Q(owner_user=user) | Q(owner_organisation_id__in=user_organisation_ids(user))
+    )
+    if not include_closed:
+        items = items.filter(status__in=OPEN_ACTION_STATUSES)
+    return items.order_by("due_on", "id")
+
+
+def open_action_items(group: CoordinationGroup) -> QuerySet[ActionItem]:
+    return _action_items().filter(group=group, status__in=OPEN_ACTION_STATUSES).order_by("due_on")
+
+
+def action_item_counts(group: CoordinationGroup, *, today: datetime.date) -> dict[str, int]:
+    """For dashboards: open and overdue action items of a group (no personal data)."""
+    return ActionItem.objects.filter(group=group, status__in=OPEN_ACTION_STATUSES).aggregate(
+        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    )
+
+
+def editable_action_ids(user: object, items: list[ActionItem]) -> set[int]:
+    """Which of these items the user may update (coordinator, or owner), with two queries."""
+    coordinated = permissions.coordinated_group_ids(user)
+    organisations = user_organisation_ids(user)
+    return {
+        item.pk
+        for item in items
+        if item.group_id in coordinated
+        or item.owner_user_id == getattr(user, "pk", None)
+        or item.owner_organisation_id in organisations
+    }
+
+
+# Alerts -----------------------------------------------------------------------------------------
+
+
+def _alerts() -> QuerySet[Alert]:
+    """Alerts with their recipients and acknowledgements (three queries for any number)."""
+    return Alert.objects.select_related(
+        "group", "sent_by", "sent_by_organisation"
+    ).prefetch_related(
+        Prefetch("recipients", queryset=Organisation.objects.order_by("name")),
+        Prefetch(
+            "acknowledgements", queryset=AlertAcknowledgement.objects.select_related("organisation")
+        ),
+    )
+
+
+def alert_list(group: CoordinationGroup) -> QuerySet[Alert]:
+    return _alerts().filter(group=group).order_by("-created_at", "-id")
+
+
+def alert_get(user: object, pk: int) -> Alert | None:
+    alert = _alerts().filter(pk=pk).first()
+    if alert is None or not permissions.can_view(user, alert.group):
+        return None
+    return alert
+
+
+@dataclass
+class AlertStatus:
+    alert: Alert
+    acknowledged: list[AlertAcknowledgement]
+    waiting: list[Organisation]
+
+
+def alert_status(alert: Alert) -> AlertStatus:
+    """Who acknowledged, and who has not yet (from prefetched rows, no query)."""
+    acknowledgements = sorted(alert.acknowledgements.all(), key=lambda a: (a.acknowledged_at, a.pk))
+    done = {a.organisation_id for a in acknowledgements}
+    waiting = [o for o in alert.recipients.all() if o.pk not in done]
+    return AlertStatus(alert=alert, acknowledged=acknowledgements, waiting=waiting)
+
+
+def alerts_awaiting(user: object, *, limit: int = 5) -> list[Alert]:
+    """Alerts one of the user's organisations has not acknowledged yet."""
+    organisations = user_organisation_ids(user)
+    if not organisations:
+        return []
+    return list(
+        Alert.objects.filter(
+            group__in=permissions.groups_visible(user), recipients__in=organisations
+        )
+        .exclude(acknowledgements__organisation_id__in=organisations)
+        .select_related("group")
+        .distinct()
+        .order_by("-created_at")[:limit]
+    )
+
+
+# Plans ------------------------------------------------------------------------------------------
+
+
+def plan_list(group: CoordinationGroup) -> QuerySet[ContingencyPlan]:
+    return group.plans.order_by("title")
+
+
+def plan_get(user: object, pk: int) -> ContingencyPlan | None:
+    plan = (
+        ContingencyPlan.objects.select_related("group")
+        .prefetch_related(Prefetch("roles", queryset=_roles()))
+        .filter(pk=pk)
+        .first()
+    )
+    if plan is None or not permissions.can_view(user, plan.group):
+        return None
+    return plan
+
+
+def _roles() -> QuerySet[PlanRole]:
+    return PlanRole.objects.select_related("organisation").order_by("organisation__name")
+
+
+# Calendar feed ----------------------------------------------------------------------------------
+
+
+def feed_token(feed: CalendarFeed) -> str:
+    return salted_hmac(
+        "coordination.calendar-feed", f"{feed.pk}:{feed.secret}", algorithm="sha256"
+    ).hexdigest()
+
+
+def feed_user(*, pk: int, token: str) -> object | None:
+    """The active user whose feed this is, or None (unknown, revoked, regenerated, inactive)."""
+    feed = CalendarFeed.objects.select_related("user").filter(pk=pk).first()
+    if feed is None or not hmac.compare_digest(feed_token(feed), token or ""):
+        return None
+    return feed.user if feed.user.is_active else None
+
+
+def feed_meetings(user: object, *, now: datetime.datetime) -> QuerySet[Meeting]:
+    """What a personal feed holds: meetings of the user's groups not over for 90 days."""
+    recent = now - datetime.timedelta(days=90)
+    return (
+        meeting_list(user)
+        .filter(Q(last_end__isnull=True) | Q(last_end__gte=recent))
+        .prefetch_related("occurrences")
+        .order_by("first_start", "pk")
+    )
+
+
+# Sweeps -----------------------------------------------------------------------------------------
+
+# When each reminder goes out: from ``lead`` before the start until ``latest`` before it (a
+# sweep that comes later, after an outage, does not send a stale "tomorrow" reminder).
+REMINDER_WINDOWS = {
+    ReminderKind.DAY_BEFORE: (datetime.timedelta(hours=24), datetime.timedelta(hours=12)),
+    ReminderKind.HOUR_BEFORE: (datetime.timedelta(hours=1), datetime.timedelta(0)),
+}
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    meeting_id: int
+    original_start: datetime.datetime
+    kind: str
+
+
+def reminders_due(*, now: datetime.datetime) -> list[DueReminder]:
+    """Reminders to send now: one indexed query for the candidate meetings (scheduled, with a
+    sitting in the next 24 hours), their rows and sent reminders prefetched."""
+    # Just past the longest lead, so that a sitting exactly 24 hours away is in.
+    horizon = (
+        now
+        + max(lead for lead, _latest in REMINDER_WINDOWS.values())
+        + datetime.timedelta(seconds=1)
+    )
+    sent = MeetingReminder.objects.filter(original_start__gte=now - LONGEST_SITTING)
+    candidates = meetings_overlapping(
+        Meeting.objects.filter(status=MeetingStatus.SCHEDULED), start=now, end=horizon
+    ).prefetch_related(Prefetch("reminders", queryset=sent, to_attr="recent_reminders"))
+    due = []
+    for meeting in candidates:
+        done = {(r.original_start, r.kind) for r in meeting.recent_reminders}
+        for sitting in schedule.sittings(
+            meeting, start=now, end=horizon, rows=meeting.window_rows, include_cancelled=False
+        ):
+            if sitting.status != MeetingStatus.SCHEDULED or sitting.starts_at <= now:
+                continue
+            for kind, (lead, latest) in REMINDER_WINDOWS.items():
+                if not sitting.starts_at - lead <= now < sitting.starts_at - latest:
+                    continue
+                if (
+                    kind == ReminderKind.DAY_BEFORE
+                    and meeting.created_at > sitting.starts_at - lead
+                ):
+                    continue  # scheduled less than a day ahead: the notice just went out
+                if (sitting.original_start, kind) not in done:
+                    due.append(DueReminder(meeting.pk, sitting.original_start, kind))
+    return due
+
+
+def action_items_due_tomorrow(*, today: datetime.date) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(
+        status__in=OPEN_ACTION_STATUSES,
+        due_on=today + datetime.timedelta(days=1),
+        due_reminded_at__isnull=True,
+    ).order_by("pk")
+
+
+def action_items_overdue(*, today: datetime.date) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(
+        status__in=OPEN_ACTION_STATUSES, due_on__lt=today, overdue_reminded_at__isnull=True
+    ).order_by("pk")

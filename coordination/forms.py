@@ -1,0 +1,344 @@
+from __future__ import annotations
+
+import datetime
+import functools
+import zoneinfo
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from coordination import recurrence
+from coordination.models import (
+    ActionStatus,
+    ContingencyPlan,
+    CoordinationGroup,
+    Meeting,
+)
+from organisations.models import Organisation
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    names = sorted(
+        name for name in zoneinfo.available_timezones() if "/" in name and "Etc" not in name
+    )
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class MeetingForm(forms.Form):
+    """Schedule or change a meeting; the recurrence comes from a preset or a custom RRULE."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    start_date = forms.DateField(label=_("Date (of the first meeting)"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Starts at (local time)"), widget=TimeInput())
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=120
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    repeat = forms.ChoiceField(
+        label=_("Repeats"),
+        choices=[(p.code, p.label) for p in recurrence.PRESETS],
+        initial="none",
+        widget=forms.RadioSelect,
+    )
+    custom_rule = forms.CharField(
+        label=_("Custom rule"),
+        required=False,
+        max_length=500,
+        help_text=_("For example FREQ=MONTHLY;BYDAY=-1FR (the last Friday of each month)."),
+    )
+    until = forms.DateField(label=_("Repeats until (optional)"), required=False, widget=DateInput())
+    count = forms.IntegerField(
+        label=_("Number of meetings (optional)"),
+        required=False,
+        min_value=1,
+        max_value=recurrence.MAX_COUNT,
+    )
+    place = forms.CharField(label=_("Place"), required=False, max_length=300)
+    online_url = forms.URLField(
+        label=_("Online meeting link"), required=False, max_length=200, assume_scheme="https"
+    )
+    invited_organisations = forms.ModelMultipleChoiceField(
+        label=_("Invited organisations"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every member organisation when none is ticked."),
+    )
+
+    def __init__(self, *args: object, group: CoordinationGroup, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invited_organisations"].queryset = group.members.order_by("name")
+        self.fields["time_zone"].initial = group.time_zone
+
+    @classmethod
+    def initial_for(cls, meeting: Meeting) -> dict:
+        preset = recurrence.preset_of(meeting.rrule, meeting.start_date)
+        kind, value = recurrence.rule_end(meeting.rrule)
+        initial = {
+            "title": meeting.title,
+            "description": meeting.description,
+            "start_date": meeting.start_date,
+            "start_time": meeting.start_time,
+            "duration_minutes": meeting.duration_minutes,
+            "time_zone": meeting.time_zone,
+            "repeat": preset,
+            "place": meeting.place,
+            "online_url": meeting.online_url,
+            "invited_organisations": list(meeting.invited_organisations.all()),
+        }
+        if preset == "custom":
+            initial["custom_rule"] = meeting.rrule
+        elif kind == "COUNT":
+            initial["count"] = int(value)
+        elif kind == "UNTIL":
+            until = datetime.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
+            initial["until"] = until.astimezone(meeting.tz).date()
+        return initial
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start_date, start_time = data.get("start_date"), data.get("start_time")
+        if start_date and start_time:
+            data["start"] = datetime.datetime.combine(start_date, start_time)
+        repeat = data.get("repeat")
+        until, count = data.get("until"), data.get("count")
+        if until and count:
+            self.add_error("count", _("Give an end date or a number of meetings, not both."))
+            return data
+        if repeat == "custom":
+            rule = (data.get("custom_rule") or "").strip()
+            if not rule:
+                self.add_error("custom_rule", _("Write the rule, or choose a preset."))
+                return data
+            kind, _value = recurrence.rule_end(rule) if "=" in rule else ("", "")
+            data["rrule"] = rule if kind else recurrence.with_end(rule, until=until, count=count)
+        elif repeat in ("weekly", "biweekly", "monthly") and start_date:
+            data["rrule"] = recurrence.with_end(
+                recurrence.preset_rule(repeat, start_date), until=until, count=count
+            )
+        else:
+            data["rrule"] = ""
+        return data
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "description": data["description"],
+            "start": data["start"],
+            "time_zone": data["time_zone"],
+            "duration_minutes": data["duration_minutes"],
+            "rrule": data["rrule"],
+            "place": data["place"],
+            "online_url": data["online_url"],
+            "invited_organisations": list(data["invited_organisations"]),
+        }
+
+
+class SittingMoveForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(label=_("Starts at (local time)"), widget=TimeInput())
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=5, max_value=24 * 60
+    )
+    place = forms.CharField(label=_("Place"), required=False, max_length=300)
+    online_url = forms.URLField(
+        label=_("Online meeting link"), required=False, max_length=200, assume_scheme="https"
+    )
+    note = forms.CharField(
+        label=_("Note to the invited organisations"), required=False, max_length=500
+    )
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Reason (optional)"), required=False, max_length=500)
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Item"), max_length=200)
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AttendanceForm(forms.Form):
+    present = forms.ModelMultipleChoiceField(
+        label=_("Organisations present"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, group: CoordinationGroup, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["present"].queryset = group.members.order_by("name")
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(
+        label=_("Minutes"),
+        required=False,
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 18}),
+        help_text=_(
+            "Markdown: # heading, **bold**, - list, [link](https://…). "
+            "No personal data about the people you assist."
+        ),
+    )
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+def people_of(group: CoordinationGroup) -> QuerySet:
+    """Who may own an action item: staff of member organisations, and the coordinators."""
+    staff = Q(
+        memberships__organisation__in=group.members.all(),
+        memberships__is_active=True,
+        memberships__organisation__is_active=True,
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(staff | Q(coordinated_groups=group))
+        .distinct()
+        .order_by("username")
+    )
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ActionItemForm(forms.Form):
+    title = forms.CharField(label=_("What is to be done"), max_length=300)
+    description = forms.CharField(
+        label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    owner_organisation = forms.ModelChoiceField(
+        label=_("Organisation responsible"), queryset=Organisation.objects.none(), required=False
+    )
+    owner_user = PersonChoiceField(
+        label=_("Person responsible (optional)"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+    )
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+
+    def __init__(self, *args: object, group: CoordinationGroup, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner_organisation"].queryset = group.members.filter(is_active=True).order_by(
+            "name"
+        )
+        self.fields["owner_user"].queryset = people_of(group)
+
+
+class ActionItemUpdateForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=ActionStatus.choices)
+    progress_note = forms.CharField(
+        label=_("Progress"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AlertForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_("Sent by e-mail to every member organisation: no personal data."),
+    )
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Member organisations"),
+        queryset=Organisation.objects.active().order_by("name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class PlanForm(forms.Form):
+    """A plan with one role (and contact) per member organisation."""
+
+    title = forms.CharField(label=_("Scenario"), max_length=200)
+    scenario = forms.CharField(
+        label=_("Description of the scenario"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    contacts = forms.CharField(
+        label=_("Contacts"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Hotlines and duty phones for this scenario."),
+    )
+    last_reviewed_on = forms.DateField(
+        label=_("Last reviewed on"), required=False, widget=DateInput()
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        group: CoordinationGroup,
+        plan: ContingencyPlan | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisations = list(group.members.order_by("name"))
+        roles = {role.organisation_id: role for role in plan.roles.all()} if plan else {}
+        for organisation in self.organisations:
+            role = roles.get(organisation.pk)
+            self.fields[f"role_{organisation.pk}"] = forms.CharField(
+                label=_("Role of %(organisation)s") % {"organisation": organisation.name},
+                required=False,
+                initial=role.role if role else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields[f"contact_{organisation.pk}"] = forms.CharField(
+                label=_("Contact at %(organisation)s") % {"organisation": organisation.name},
+                required=False,
+                max_length=300,
+                initial=role.contact if role else "",
+            )
+
+    def role_rows(self) -> list[tuple[Organisation, object, object]]:
+        return [(o, self[f"role_{o.pk}"], self[f"contact_{o.pk}"]) for o in self.organisations]
+
+    def roles(self) -> dict[int, tuple[str, str]]:
+        return {
+            o.pk: (
+                self.cleaned_data.get(f"role_{o.pk}", ""),
+                self.cleaned_data.get(f"contact_{o.pk}", ""),
+            )
+            for o in self.organisations
+        }
+
+    def plan_fields(self) -> dict:
+        return {key: self.cleaned_data[key] for key in ("title", "scenario", "contacts")} | {
+            "last_reviewed_on": self.cleaned_data["last_reviewed_on"]
+        }

@@ -1,0 +1,113 @@
+"""The coordination part of ``seed_demo``: the Sfax group's monthly series, a past meeting with
+its record, an alert and a contingency plan; running it again changes nothing."""
+
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from coordination import permissions, schedule
+from coordination.models import (
+    ActionItem,
+    AgendaItem,
+    Alert,
+    AlertAcknowledgement,
+    Attendance,
+    ContingencyPlan,
+    CoordinationGroup,
+    Decision,
+    Meeting,
+    MeetingStatus,
+    Occurrence,
+    PlanRole,
+)
+from tests.coordination.conftest import NOW
+
+pytestmark = pytest.mark.django_db
+TUNIS = zoneinfo.ZoneInfo("Africa/Tunis")
+MODELS = [
+    Meeting,
+    Occurrence,
+    AgendaItem,
+    Attendance,
+    Decision,
+    ActionItem,
+    Alert,
+    AlertAcknowledgement,
+    ContingencyPlan,
+    PlanRole,
+]
+
+
+def seed() -> None:
+    call_command("seed_demo", "--force", stdout=StringIO())
+
+
+def user(username: str):
+    return get_user_model().objects.get(username=username)
+
+
+def test_the_group_meets_on_the_first_tuesday_at_ten_in_tunis():
+    seed()
+
+    group = CoordinationGroup.objects.get(name="Sfax migration coordination")
+    series = Meeting.objects.get(group=group)
+    coming = schedule.sittings(series, start=NOW, end=NOW + datetime.timedelta(days=40))
+
+    assert series.rrule == "FREQ=MONTHLY;BYDAY=1TU"
+    assert series.time_zone == "Africa/Tunis"
+    assert [s.starts_at.date() for s in coming] == [
+        datetime.date(2026, 3, 3),
+        datetime.date(2026, 4, 7),
+    ]
+    assert {s.starts_at.astimezone(TUNIS).time() for s in coming} == {datetime.time(10, 0)}
+    assert set(series.invited_organisations.all()) == set(group.members.all())
+
+
+def test_a_past_meeting_has_attendance_minutes_and_action_items():
+    seed()
+
+    held = Occurrence.objects.get(status=MeetingStatus.HELD)
+
+    assert held.original_start < NOW
+    assert held.minutes.startswith("## Situation")
+    assert held.attendance.filter(present=True).count() == 3
+    assert held.agenda_items.filter(status="accepted").count() == 3
+    assert held.decisions.count() == 2
+    assert held.action_items.count() == 3
+    assert AgendaItem.objects.filter(status="proposed").count() == 1
+
+
+def test_the_alert_the_plan_and_who_sees_them():
+    seed()
+    group = CoordinationGroup.objects.get()
+
+    alert = Alert.objects.get()
+    plan = ContingencyPlan.objects.get()
+
+    assert alert.recipients.count() == 4
+    assert alert.acknowledgements.count() == 2
+    assert plan.roles.count() == 4
+    assert plan.needs_review
+    for username in ("muni.supervisor", "io.coordinator"):
+        assert permissions.can_coordinate(user(username), group)
+    for username in ("muni.staff", "cso1.worker", "cso1.admin", "cso2.worker"):
+        assert permissions.can_view(user(username), group)
+        assert not permissions.can_coordinate(user(username), group)
+    assert permissions.can_broadcast(user("cso1.supervisor"), group)
+    assert not permissions.can_view(user("admin"), group)
+
+
+def test_running_it_again_changes_nothing():
+    seed()
+    before = {model.__name__: model.objects.count() for model in MODELS}
+
+    seed()
+
+    assert {model.__name__: model.objects.count() for model in MODELS} == before
+    assert before["Meeting"] == 1
