@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -43,17 +44,27 @@ class Message:
 
 
 def preference_for(user: User) -> Preference:
+    """The user's preference, created with each kind's e-mail default (so saving a language
+    alone switches on no e-mail the user did not have)."""
+    off_by_default = [kind.code for kind in kinds.all_kinds() if not kind.email_by_default]
     preference, _ = Preference.objects.get_or_create(
-        user=user, defaults={"language": settings.LANGUAGE_CODE}
+        user=user, defaults={"language": settings.LANGUAGE_CODE, "email_kinds_off": off_by_default}
     )
     return preference
+
+
+def _render_text(template_name: str, context: dict[str, Any]) -> str:
+    # Plain text: not HTML-escaped (an organisation named "Aide & Co" stays so in subjects and
+    # e-mails); the pages and the HTML e-mail escape it once when they show it.
+    template = Engine.get_default().get_template(template_name)
+    return template.render(Context(context, autoescape=False))
 
 
 def _render(message: Message, language: str, recipient: User) -> tuple[str, str]:
     with translation.override(language):
         context = {**message.context, "recipient": recipient}
-        subject = render_to_string(f"{message.template}_subject.txt", context)
-        body = render_to_string(f"{message.template}.txt", context)
+        subject = _render_text(f"{message.template}_subject.txt", context)
+        body = _render_text(f"{message.template}.txt", context)
     return " ".join(subject.split())[:300], body.strip()
 
 
@@ -131,6 +142,15 @@ def delivery_send(*, delivery_id: int) -> bool:
     delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
     notification = delivery.notification
     recipient = notification.recipient
+    if not recipient.is_active or not recipient.email:
+        # Deactivated (or the address removed) since the notice was written: a retry waiting
+        # hours must not mail someone who may no longer see what it is about.
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=DeliveryStatus.DEAD,
+            last_error="The recipient is inactive or has no e-mail address.",
+            claimed_at=None,
+        )
+        return False
     try:
         preference = Preference.objects.filter(user=recipient).first()
         language = preference.language if preference else settings.LANGUAGE_CODE

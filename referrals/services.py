@@ -578,6 +578,14 @@ def referral_accept(
     _fire(referral, "accept", actor=actor, event=EventName.ACCEPTED, text=comment)
     referral.assignee = assignee or actor
     referral.save(update_fields=["assignee"])
+    if referral.assignee_id != actor.pk:
+        # The supervisor named someone else: they hear of it through the "assigned" event.
+        _event(
+            referral,
+            EventName.ASSIGNED,
+            actor=actor,
+            text=referral.assignee.get_full_name() or referral.assignee.username,
+        )
     return referral
 
 

@@ -30,7 +30,15 @@ def referral_event_sweep_task() -> int:
         .order_by("created_at")
         .values_list("pk", flat=True)[:BATCH]
     )
-    return sum(notifications.event_notify(event_id=event_id) for event_id in ids)
+    notified = 0
+    for event_id in ids:
+        try:
+            notified += notifications.event_notify(event_id=event_id)
+        except Exception:
+            # One event that keeps failing must not hold back the others; it stays unnotified
+            # and is tried again at the next sweep.
+            logger.exception("Could not notify referral event %s", event_id)
+    return notified
 
 
 @shared_task(ignore_result=True)
