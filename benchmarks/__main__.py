@@ -27,6 +27,7 @@ from django.test.utils import (
 ORGANISATIONS = int(os.environ.get("BENCH_ORGANISATIONS", "2000"))
 SERVICES_PER_ORGANISATION = int(os.environ.get("BENCH_SERVICES", "5"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+REFERRALS = int(os.environ.get("BENCH_REFERRALS", "20000"))
 
 
 def populate() -> object:
@@ -67,8 +68,79 @@ def populate() -> object:
         for j in range(SERVICES_PER_ORGANISATION)
     )
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
-    services.membership_add(organisation=organisations[0], user=user, role="admin")
+    services.membership_add(organisation=organisations[0], user=user, role="supervisor")
     return user
+
+
+def populate_referrals(user: object) -> None:
+    """Cases and referrals between the bench user's organisation and the others, with the
+    guardian rows the services would grant, written in bulk."""
+    from django.contrib.auth.models import Permission
+    from django.utils import timezone
+
+    from organisations.models import Organisation, Role, RoleGroup
+    from referrals.models import (
+        Case,
+        CaseGroupObjectPermission,
+        Referral,
+        ReferralGroupObjectPermission,
+    )
+
+    home = Organisation.objects.get(memberships__user=user)
+    others = list(Organisation.objects.exclude(pk=home.pk).values_list("pk", flat=True)[:200])
+    groups = {
+        (rg.organisation_id, rg.role): rg.group_id
+        for rg in RoleGroup.objects.filter(role__in=[Role.CASEWORKER, Role.SUPERVISOR])
+    }
+    perm = {
+        p.codename: p.pk for p in Permission.objects.filter(content_type__app_label="referrals")
+    }
+    Case.objects.bulk_create(
+        Case(owner=home, reference=f"C-B{i:07d}", given_name=f"Person {i}")
+        for i in range(REFERRALS)
+    )
+    cases = list(Case.objects.filter(owner=home).order_by("pk").values_list("pk", flat=True))
+    CaseGroupObjectPermission.objects.bulk_create(
+        CaseGroupObjectPermission(
+            content_object_id=c, group_id=groups[(home.pk, role)], permission_id=perm["manage_case"]
+        )
+        for c in cases
+        for role in (Role.CASEWORKER, Role.SUPERVISOR)
+    )
+    now = timezone.now()
+    states = ["submitted", "acknowledged", "accepted", "in_progress", "completed", "declined"]
+    # Half sent by the bench organisation, half received by it.
+    Referral.objects.bulk_create(
+        Referral(
+            case_id=case_id,
+            from_organisation_id=home.pk if i % 2 else others[i % len(others)],
+            to_organisation_id=others[i % len(others)] if i % 2 else home.pk,
+            service_category="health",
+            reason="bench",
+            state=states[i % len(states)],
+            submitted_at=now,
+            due_at=now,
+            shared_data={"reference": f"C-B{i:07d}", "given_name": f"Person {i}"},
+        )
+        for i, case_id in enumerate(cases)
+    )
+    rows = []
+    for referral in Referral.objects.values("pk", "from_organisation_id", "to_organisation_id"):
+        for side, codenames in (
+            ("from_organisation_id", ("view_referral", "view_shared_data", "act_as_sender")),
+            ("to_organisation_id", ("view_referral", "view_shared_data", "act_as_receiver")),
+        ):
+            for role in (Role.CASEWORKER, Role.SUPERVISOR):
+                group = groups.get((referral[side], role))
+                if group is None:
+                    continue
+                rows.extend(
+                    ReferralGroupObjectPermission(
+                        content_object_id=referral["pk"], group_id=group, permission_id=perm[c]
+                    )
+                    for c in codenames
+                )
+    ReferralGroupObjectPermission.objects.bulk_create(rows, batch_size=5000)
 
 
 def measure(label: str, action: Callable[[], object]) -> None:
@@ -107,9 +179,11 @@ def main() -> None:
         ):
             start = time.perf_counter()
             user = populate()
+            populate_referrals(user)
             print(
                 f"Relais benchmarks on {connection.vendor}: {ORGANISATIONS} organisations, "
-                f"{ORGANISATIONS * SERVICES_PER_ORGANISATION} services "
+                f"{ORGANISATIONS * SERVICES_PER_ORGANISATION} services, {REFERRALS} cases and "
+                f"referrals "
                 f"(built in {time.perf_counter() - start:.1f} s), {REPEAT} runs each"
             )
             client = Client()
@@ -142,6 +216,18 @@ def main() -> None:
                 "api: GET /api/v1/services/?category=&city=",
                 get("/api/v1/services/?category=health&city=Sousse"),
             )
+            for label, url in [
+                ("web: referral inbox, first page", "/referrals/?box=inbox"),
+                ("web: referral outbox, overdue only", "/referrals/?box=outbox&overdue=on"),
+                ("web: case list, first page", "/cases/"),
+                ("api: GET /api/v1/referrals/?box=inbox", "/api/v1/referrals/?box=inbox"),
+                (
+                    "api: GET /api/v1/referrals/?box=outbox&state=accepted",
+                    "/api/v1/referrals/?box=outbox&state=accepted",
+                ),
+                ("api: GET /api/v1/cases/", "/api/v1/cases/"),
+            ]:
+                measure(label, get(url))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
