@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from config.errors import Conflict
 from coordination import selectors as coordination_selectors
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, Role, Service, ServiceCategory
@@ -166,7 +167,7 @@ def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
         raise NotVisible()
     consent = Consent.objects.select_for_update().get(pk=consent.pk)
     if consent.withdrawn_at is not None:
-        raise InvalidTransition(_("withdrawn"), _("withdraw consent"))
+        raise Conflict(_("This consent was already withdrawn."))
     now = timezone.now()
     consent.withdrawn_at = now
     consent.withdrawn_by = actor

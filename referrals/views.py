@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed, has_transition_perm
 
@@ -272,16 +273,16 @@ ACTIONS: list[tuple[str, str, type | None, str]] = [
     ("withdraw", "withdraw", ReasonForm, "danger"),
 ]
 ACTION_LABELS = {
-    "submit": _("Send the referral"),
-    "approve": _("Approve"),
-    "reject": _("Reject"),
-    "accept": _("Accept"),
-    "decline": _("Decline"),
-    "start": _("Start"),
-    "hold": _("Put on hold"),
-    "resume": _("Resume"),
-    "complete": _("Record the outcome"),
-    "withdraw": _("Withdraw"),
+    "submit": gettext_lazy("Send the referral"),
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "accept": gettext_lazy("Accept"),
+    "decline": gettext_lazy("Decline"),
+    "start": gettext_lazy("Start"),
+    "hold": gettext_lazy("Put on hold"),
+    "resume": gettext_lazy("Resume"),
+    "complete": gettext_lazy("Record the outcome"),
+    "withdraw": gettext_lazy("Withdraw"),
 }
 
 
