@@ -135,10 +135,13 @@ def meeting_detail(request: HttpRequest, pk: int, stamp: str | None = None) -> H
             and not sitting.is_cancelled
             and (can_coordinate or not sitting.has_started),
             "editable": selectors.editable_action_ids(user, page.action_items),
-            "agenda_form": AgendaItemForm(),
-            "attendance_form": AttendanceForm(group=group, initial={"present": present}),
-            "decision_form": DecisionForm(),
-            "action_form": ActionItemForm(group=group),
+            # Distinct ids: the four forms share a page (and field names such as "title").
+            "agenda_form": AgendaItemForm(auto_id="agenda_%s"),
+            "attendance_form": AttendanceForm(
+                group=group, initial={"present": present}, auto_id="attendance_%s"
+            ),
+            "decision_form": DecisionForm(auto_id="decision_%s"),
+            "action_form": ActionItemForm(group=group, auto_id="action_%s"),
             "status_form": ActionItemUpdateForm(),
             "cancel_form": NoteForm(),
         },
