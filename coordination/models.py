@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from organisations.models import Organisation
@@ -99,9 +100,9 @@ class CoordinationGroupGroupObjectPermission(GroupObjectPermissionBase):
 
 
 class MeetingStatus(models.TextChoices):
-    SCHEDULED = "scheduled", _("Scheduled")
-    HELD = "held", _("Held")
-    CANCELLED = "cancelled", _("Cancelled")
+    SCHEDULED = "scheduled", pgettext_lazy("meeting status", "Scheduled")
+    HELD = "held", pgettext_lazy("meeting status", "Held")
+    CANCELLED = "cancelled", pgettext_lazy("meeting status", "Cancelled")
 
 
 class Meeting(models.Model):
@@ -248,9 +249,9 @@ class Occurrence(models.Model):
 
 
 class AgendaStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    PROPOSED = "proposed", pgettext_lazy("agenda item status", "Proposed")
+    ACCEPTED = "accepted", pgettext_lazy("agenda item status", "Accepted")
+    DECLINED = "declined", pgettext_lazy("agenda item status", "Declined")
 
 
 class AgendaItem(models.Model):
@@ -332,10 +333,10 @@ class Decision(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
+    OPEN = "open", pgettext_lazy("action item status", "Open")
+    IN_PROGRESS = "in_progress", pgettext_lazy("action item status", "In progress")
+    DONE = "done", pgettext_lazy("action item status", "Done")
+    CANCELLED = "cancelled", pgettext_lazy("action item status", "Cancelled")
 
 
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)

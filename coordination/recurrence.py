@@ -26,7 +26,7 @@ from dateutil.rrule import rrule, rrulestr
 from django.utils.dates import WEEKDAYS
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 UTC = datetime.UTC
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -333,24 +333,41 @@ def describe(rule: str, *, tz: datetime.tzinfo | None = None) -> str:
             names.append(str(WEEKDAYS[DAY_CODES.index(match.group(2))]))
         day_list = ", ".join(names)
         if freq == "DAILY" and not days:
-            text = _("Every day") if interval == 1 else _("Every %(n)s days") % {"n": interval}
+            text = (
+                _("Every day")
+                if interval == 1
+                else ngettext("Every %(n)s day", "Every %(n)s days", interval) % {"n": interval}
+            )
         elif freq == "WEEKLY" and days and not any(positions):
             text = (
                 _("Every week on %(days)s") % {"days": day_list}
                 if interval == 1
-                else _("Every %(n)s weeks on %(days)s") % {"n": interval, "days": day_list}
+                else ngettext(
+                    "Every %(n)s week on %(days)s", "Every %(n)s weeks on %(days)s", interval
+                )
+                % {"n": interval, "days": day_list}
             )
         elif freq == "MONTHLY" and len(days) == 1 and positions[0] in ORDINALS:
             values = {"nth": ORDINALS[positions[0]], "day": day_list, "n": interval}
             text = (
                 _("Monthly on the %(nth)s %(day)s") % values
                 if interval == 1
-                else _("Every %(n)s months on the %(nth)s %(day)s") % values
+                else ngettext(
+                    "Every %(n)s month on the %(nth)s %(day)s",
+                    "Every %(n)s months on the %(nth)s %(day)s",
+                    interval,
+                )
+                % values
             )
     if not text:
         return _("Custom rule: %(rule)s") % {"rule": rule}
     if "COUNT" in parts:
-        text = _("%(text)s, %(count)s times") % {"text": text, "count": parts["COUNT"]}
+        text = ngettext(
+            "%(text)s, %(count)s time", "%(text)s, %(count)s times", int(parts["COUNT"])
+        ) % {
+            "text": text,
+            "count": parts["COUNT"],
+        }
     elif "UNTIL" in parts:
         until = datetime.datetime.strptime(parts["UNTIL"], "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
         local = until.astimezone(tz) if tz else until

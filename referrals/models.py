@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -161,18 +162,21 @@ RESPONSE_TIME = {
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PENDING_MODERATION = "pending_moderation", _("Awaiting moderation")
-    SUBMITTED = "submitted", _("Submitted")
-    ACKNOWLEDGED = "acknowledged", _("Received")
-    ACCEPTED = "accepted", _("Accepted")
-    IN_PROGRESS = "in_progress", _("In progress")
-    ON_HOLD = "on_hold", _("On hold")
-    COMPLETED = "completed", _("Completed")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    EXPIRED = "expired", _("Expired")
-    REJECTED = "rejected", _("Rejected")
+    DRAFT = "draft", pgettext_lazy("referral state", "Draft")
+    PENDING_MODERATION = (
+        "pending_moderation",
+        pgettext_lazy("referral state", "Awaiting moderation"),
+    )
+    SUBMITTED = "submitted", pgettext_lazy("referral state", "Submitted")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("referral state", "Received")
+    ACCEPTED = "accepted", pgettext_lazy("referral state", "Accepted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("referral state", "In progress")
+    ON_HOLD = "on_hold", pgettext_lazy("referral state", "On hold")
+    COMPLETED = "completed", pgettext_lazy("referral state", "Completed")
+    DECLINED = "declined", pgettext_lazy("referral state", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("referral state", "Withdrawn")
+    EXPIRED = "expired", pgettext_lazy("referral state", "Expired")
+    REJECTED = "rejected", pgettext_lazy("referral state", "Rejected")
 
 
 AWAITING_ANSWER = (State.SUBMITTED, State.ACKNOWLEDGED)
