@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "axes",
+    "django_countries",
     # Ours, in dependency order (imports go one way: organisations <- notifications <- ...).
     "organisations",
     "notifications",
@@ -358,6 +359,11 @@ NOTIFICATIONS_STALE_AFTER = env_int("NOTIFICATIONS_STALE_AFTER", default=300, mi
 
 # Days after a referral ends during which the receiving side still reads the shared personal data.
 REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", default=90, minimum=0)
+
+# Statistics -------------------------------------------------------------------------------------
+
+# Counts of people or referrals under this are shown as "<5" (see referrals.insight.disclosure).
+STATS_MIN_CELL = env_int("STATS_MIN_CELL", default=5, minimum=2)
 
 # Logging ----------------------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config.views import ObtainTokenView, health
 from notifications import views as notification_views
-from organisations.views import home
+from referrals.insight.views import home
 
 admin.site.site_header = "Relais"
 admin.site.site_title = "Relais"
@@ -31,6 +31,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("organisations/", include("organisations.urls")),
     path("coordination/", include("coordination.urls")),
+    path("insight/", include("referrals.insight.urls")),
     path("", include("referrals.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -66,6 +66,13 @@ def coordinators_of(*, organisation: Organisation) -> QuerySet:
     )
 
 
+def groups_coordinated_by(user: object) -> QuerySet[CoordinationGroup]:
+    """The groups the (active) user is named coordinator of, as referrals' moderation reads it."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CoordinationGroup.objects.none()
+    return CoordinationGroup.objects.filter(coordinators=user).order_by("name")
+
+
 # Groups -----------------------------------------------------------------------------------------
 
 
@@ -274,6 +281,11 @@ def _alerts() -> QuerySet[Alert]:
 
 def alert_list(group: CoordinationGroup) -> QuerySet[Alert]:
     return _alerts().filter(group=group).order_by("-created_at", "-id")
+
+
+def alert_list_for_groups(groups: list[CoordinationGroup]) -> QuerySet[Alert]:
+    """Alerts of several groups with recipients and acknowledgements (three queries)."""
+    return _alerts().filter(group__in=groups).order_by("-created_at", "-id")
 
 
 def alert_get(user: object, pk: int) -> Alert | None:

@@ -45,24 +45,6 @@ def _service_error(request: HttpRequest, form: object, error: ServiceError) -> N
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    organisation = request.current.organisation
-    services_of_mine = (
-        list(Service.objects.active().filter(organisation=organisation)) if organisation else []
-    )
-    return render(
-        request,
-        "organisations/home.html",
-        {
-            "organisation": organisation,
-            "services": services_of_mine,
-            "can_manage": organisation is not None
-            and permissions.can_manage_organisation(request.user, organisation),
-        },
-    )
-
-
-@login_required
 @require_POST
 def switch_organisation(request: HttpRequest) -> HttpResponse:
     form = SwitchOrganisationForm(request.POST)

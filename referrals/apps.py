@@ -7,6 +7,9 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self) -> None:
-        from referrals.notifications import register_kinds  # noqa: PLC0415 - apps are loaded now
+        # Apps are loaded now.
+        from referrals.insight import functions  # noqa: PLC0415
+        from referrals.notifications import register_kinds  # noqa: PLC0415
 
         register_kinds()
+        functions.connect()

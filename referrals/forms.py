@@ -37,6 +37,7 @@ class CaseForm(forms.ModelForm):
             "birth_year",
             "sex",
             "nationality",
+            "nationality_other",
             "languages",
             "vulnerabilities",
             "phone",
@@ -215,6 +216,11 @@ class ReferralFilterForm(forms.Form):
         required=False,
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    assigned = forms.ChoiceField(
+        label=_("Assigned"),
+        choices=[("", _("Anyone or nobody")), ("me", _("To me")), ("none", _("To nobody"))],
+        required=False,
+    )
 
 
 class CaseSearchForm(forms.Form):

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -81,7 +82,15 @@ class Case(models.Model):
     )
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, default=Sex.UNDISCLOSED)
-    nationality = models.CharField(_("nationality"), max_length=100, blank=True)
+    # An ISO 3166-1 code, so that statistics can count by country and names show in every
+    # language; text that names no country is kept in ``nationality_other``, never lost.
+    nationality = CountryField(_("nationality"), blank=True)
+    nationality_other = models.CharField(
+        _("other nationality"),
+        max_length=100,
+        blank=True,
+        help_text=_("When the country is not in the list, or the person is stateless."),
+    )
     languages = models.JSONField(_("languages"), default=list, blank=True)
     vulnerabilities = models.JSONField(_("vulnerabilities"), default=list, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
@@ -482,12 +491,32 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["notified_at", "created_at"])]
+        indexes = [
+            models.Index(fields=["notified_at", "created_at"]),
+            # The home page's "changed since I last looked": recent answers by name.
+            models.Index(fields=["name", "created_at"], name="referralevent_name_created"),
+        ]
         verbose_name = _("referral event")
         verbose_name_plural = _("referral events")
 
     def __str__(self) -> str:
         return f"{self.referral_id} {self.name}"
+
+
+class BoxVisit(models.Model):
+    """When a user last opened an organisation's outbox: the home page counts what changed since."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="unique_box_visit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.organisation_id} {self.seen_at:%Y-%m-%d %H:%M}"
 
 
 class AccessAction(models.TextChoices):
@@ -517,7 +546,11 @@ class AccessLog(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["case", "-created_at"])]
+        indexes = [
+            models.Index(fields=["case", "-created_at"]),
+            # The home page's "who read our cases lately" walks the newest rows first.
+            models.Index(fields=["-created_at"], name="accesslog_newest"),
+        ]
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log")
 

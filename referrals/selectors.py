@@ -15,6 +15,7 @@ from referrals import permissions
 from referrals.models import (
     AWAITING_ANSWER,
     CLOSED_STATES,
+    IN_CARE,
     AccessLog,
     Case,
     Referral,
@@ -57,6 +58,7 @@ def referral_list(
     urgency: str = "",
     category: str = "",
     overdue: bool | None = None,
+    assigned: str = "",
 ) -> QuerySet[Referral]:
     """Referrals visible to the user, newest first; ``box`` narrows to the inbox or outbox of
     the user's organisations (or of one of them)."""
@@ -83,6 +85,10 @@ def referral_list(
         referrals = referrals.filter(urgency=urgency)
     if category:
         referrals = referrals.filter(service_category=category)
+    if assigned == "me":
+        referrals = referrals.filter(assignee_id=getattr(user, "pk", None))
+    elif assigned == "none":
+        referrals = referrals.filter(state__in=IN_CARE, assignee__isnull=True)
     if overdue is True:
         referrals = referrals.overdue()
     elif overdue is False:

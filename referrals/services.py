@@ -19,6 +19,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from config.errors import Conflict
 from coordination import selectors as coordination_selectors
+from organisations import names
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, Role, Service, ServiceCategory
 from referrals import permissions
@@ -36,6 +37,7 @@ from referrals.models import (
     AccessAction,
     AccessChannel,
     AccessLog,
+    BoxVisit,
     Case,
     Consent,
     DeclineReason,
@@ -60,6 +62,7 @@ CASE_FIELDS = (
     "birth_year",
     "sex",
     "nationality",
+    "nationality_other",
     "languages",
     "vulnerabilities",
     "phone",
@@ -82,6 +85,13 @@ def _require(condition: bool, message: str, *, field: str) -> None:
 def _clean_case_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(CASE_FIELDS)
     _require(not unknown, _("Unknown field."), field=sorted(unknown)[0] if unknown else "")
+    if "nationality" in fields:
+        # A code, or a country's name in English, French or Arabic; other text is kept aside.
+        text = str(fields["nationality"] or "").strip()
+        code = names.country_code(text)
+        fields = {**fields, "nationality": code}
+        if text and not code:
+            fields["nationality_other"] = text
     return fields
 
 
@@ -107,6 +117,17 @@ def case_update(*, case: Case, actor: User, **fields: Any) -> Case:
     case.full_clean()
     case.save()
     return case
+
+
+def outbox_seen(*, user: User, organisation: Organisation) -> None:
+    """The user looked at the organisation's outbox now (the home page counts changes since)."""
+    # One upsert: the same single query on every visit.
+    BoxVisit.objects.bulk_create(
+        [BoxVisit(user=user, organisation=organisation, seen_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["user", "organisation"],
+        update_fields=["seen_at"],
+    )
 
 
 def access_record(
@@ -505,7 +526,9 @@ def snapshot(case: Case, fields: Iterable[str]) -> dict[str, Any]:
     """The consented fields of the case as they are now; the reference code always."""
     data: dict[str, Any] = {"reference": case.reference}
     for name in fields:
-        if name in SHAREABLE_FIELDS:
+        if name == "nationality":
+            data[name] = case.nationality.code or case.nationality_other
+        elif name in SHAREABLE_FIELDS:
             data[name] = getattr(case, name)
     return data
 

@@ -230,7 +230,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         urgency=filters.get("urgency", ""),
         category=filters.get("category", ""),
         overdue=True if filters.get("overdue") else None,
+        assigned=filters.get("assigned", ""),
     )
+    if box == selectors.OUTBOX and organisation is not None:
+        services.outbox_seen(user=request.user, organisation=organisation)
     rows, next_cursor = selectors.keyset_page(referrals, before=_cursor(request), size=PAGE_SIZE)
     shared = permissions.referral_ids_with_shared_data(request.user, [r.pk for r in rows])
     services.access_record(

@@ -50,6 +50,16 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    nationality = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text=(
+            "ISO 3166-1 alpha-2 code (answered as a code). A country's name in English, French "
+            "or Arabic, or an alpha-3 code, is accepted and converted; any other text is kept in "
+            "nationality_other."
+        ),
+    )
     consents = ConsentSerializer(many=True, read_only=True)
 
     class Meta:
@@ -63,6 +73,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "birth_year",
             "sex",
             "nationality",
+            "nationality_other",
             "languages",
             "vulnerabilities",
             "phone",
@@ -72,6 +83,11 @@ class CaseSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "reference", "created_at", "updated_at", "consents"]
+
+    def to_representation(self, instance: Case) -> dict:
+        data = super().to_representation(instance)
+        data["nationality"] = instance.nationality.code or ""
+        return data
 
     def validate_birth_year(self, value: int | None) -> int | None:
         if value is not None and not 1900 <= value <= timezone.localdate().year:

@@ -1,9 +1,15 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from referrals.api.insight import ProfileStatsView, ReferralStatsView
 from referrals.api.views import CaseViewSet, ReferralViewSet
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("referrals", ReferralViewSet, basename="referral")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("stats/referrals/", ReferralStatsView.as_view(), name="stats-referrals"),
+    path("stats/profile/", ProfileStatsView.as_view(), name="stats-profile"),
+    *router.urls,
+]

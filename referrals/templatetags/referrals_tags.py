@@ -1,5 +1,6 @@
 from django import template
 
+from organisations.names import country_name, language_name
 from referrals.models import SHAREABLE_FIELDS, AgeBand, Sex, Vulnerability
 
 register = template.Library()
@@ -22,7 +23,11 @@ def shared_items(shared_data: dict | None) -> list[tuple[object, str]]:
             continue
         value = shared_data[name]
         choices = _CHOICES.get(name, {})
-        if isinstance(value, list):
+        if name == "nationality" and value:
+            shown = country_name(str(value))
+        elif name == "languages" and isinstance(value, list):
+            shown = ", ".join(language_name(str(v)) for v in value)
+        elif isinstance(value, list):
             shown = ", ".join(str(choices.get(v, v)) for v in value)
         else:
             shown = str(choices.get(value, value)) if value not in (None, "") else "—"

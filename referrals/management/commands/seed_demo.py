@@ -7,6 +7,7 @@ from django.db import transaction
 from coordination import demo as coordination_demo
 from organisations import demo as organisations_demo
 from referrals import demo as referrals_demo
+from referrals import demo_history
 
 
 class Command(BaseCommand):
@@ -31,6 +32,7 @@ class Command(BaseCommand):
             organisations = organisations_demo.seed()
             coordination_demo.seed(organisations)
             referrals_demo.seed(organisations)
+            demo_history.seed(organisations)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo world ready: {len(organisations)} organisations; every demo user "
