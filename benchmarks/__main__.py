@@ -1,7 +1,9 @@
 """`make bench`: build a throwaway database at realistic size and print timings of the hot reads.
 
 Runs on the configured database (SQLite by default; set DATABASE_URL for PostgreSQL), in a test
-database created and destroyed here. Figures are medians over repeated runs.
+database created and destroyed here. Figures are medians over repeated runs. The home dashboard
+and the statistics are then measured at city scale (``benchmarks.insight``: a million referrals
+unless ``BENCH_INSIGHT_REFERRALS`` says otherwise; 0 skips it).
 """
 
 from __future__ import annotations
@@ -228,6 +230,11 @@ def main() -> None:
                 ("api: GET /api/v1/cases/", "/api/v1/cases/"),
             ]:
                 measure(label, get(url))
+
+            from benchmarks import insight
+
+            if insight.REFERRALS:
+                insight.run(measure)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

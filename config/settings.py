@@ -287,6 +287,8 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "referrals.models.Urgency",
         "MeetingStatusEnum": "coordination.models.MeetingStatus",
         "ActionItemStatusEnum": "coordination.models.ActionStatus",
+        "StatsScopeKindEnum": "referrals.insight.scope.ScopeKind",
+        "OrganisationKindEnum": "organisations.models.OrganisationKind",
     },
 }
 

@@ -118,9 +118,6 @@ def seed(organisations: dict[str, Organisation]) -> int:
 
     cases = []
     for number in range(180):
-        # More arrivals in recent months.
-        age_days = (30 * MONTHS) * (1 - rng.random() ** 0.8)
-        created = start + datetime.timedelta(days=30 * MONTHS - age_days)
         owner = _pick(rng, owners)
         nationality = _pick(rng, NATIONALITIES)
         vulnerabilities = sorted(
@@ -131,7 +128,7 @@ def seed(organisations: dict[str, Organisation]) -> int:
                 reference=f"{PREFIX}{number:05d}",
                 owner=organisations[owner],
                 age_band=_pick(rng, AGE_BANDS),
-                sex=rng.choices(["male", "female", "undisclosed"], weights=[58, 40, 2])[0],
+                sex=rng.choices(["male", "female"], weights=[58, 42])[0],
                 nationality=nationality,
                 nationality_other="Stateless" if not nationality else "",
                 languages=LANGUAGES[nationality],
@@ -140,7 +137,7 @@ def seed(organisations: dict[str, Organisation]) -> int:
             )
         )
     created_cases = Case.objects.bulk_create(cases)
-    # auto_now_add stamped "now": give each case its past date.
+    # auto_now_add stamped "now": give each case its past date, more arrivals in recent months.
     stamps = {}
     for case in created_cases:
         number = int(case.reference[len(PREFIX) :])
@@ -156,12 +153,15 @@ def seed(organisations: dict[str, Organisation]) -> int:
     for owner, owned in by_owner.items():
         permissions.case_grant_owner_bulk(organisations[owner], owned)
 
-    _referrals(rng, organisations, by_owner, stamps, users, now)
+    _referrals(
+        rng, organisations=organisations, by_owner=by_owner, stamps=stamps, users=users, now=now
+    )
     return len(created_cases)
 
 
 def _referrals(
     rng: random.Random,
+    *,
     organisations: dict[str, Organisation],
     by_owner: dict[str, list[Case]],
     stamps: dict[int, datetime.datetime],
@@ -205,46 +205,16 @@ def _referrals(
             "expires_at": submitted + response * 2,
             "reminder_sent_at": submitted + response / 2,
         }
-        if outcome == "expired":
-            values |= {"state": State.EXPIRED, "closed_at": submitted + response * 2}
-            values["escalation_sent_at"] = submitted + response
-        elif outcome == "withdrawn":
-            values |= {"state": State.WITHDRAWN, "closed_at": acknowledged}
-            values["acknowledged_at"] = acknowledged
-        elif outcome == "declined":
-            reason = rng.choices(
-                [
-                    DeclineReason.NO_CAPACITY,
-                    DeclineReason.NOT_ELIGIBLE,
-                    DeclineReason.UNREACHABLE,
-                    DeclineReason.CLIENT_DECLINED,
-                ],
-                weights=[55, 25, 12, 8],
-            )[0]
-            values |= {
-                "state": State.DECLINED,
-                "acknowledged_at": acknowledged,
-                "answered_at": answered,
-                "closed_at": answered,
-                "decline_reason": reason,
-            }
-        else:
-            values |= {
-                "state": State.IN_PROGRESS if outcome == "in_progress" else State.COMPLETED,
-                "acknowledged_at": acknowledged,
-                "answered_at": answered,
-                "assignee": users[RECEIVERS[receiver]],
-            }
-            if outcome == "completed":
-                closed = answered + datetime.timedelta(days=rng.uniform(1, 25))
-                if closed >= now:
-                    values["state"] = State.IN_PROGRESS
-                else:
-                    values["closed_at"] = closed
-                    values["outcome"] = rng.choices(
-                        [Outcome.PROVIDED, Outcome.PARTIALLY_PROVIDED, Outcome.NOT_PROVIDED],
-                        weights=[75, 18, 7],
-                    )[0]
+        values |= _answer(
+            rng,
+            outcome=outcome,
+            submitted=submitted,
+            acknowledged=acknowledged,
+            answered=answered,
+            response=response,
+            assignee=users[RECEIVERS[receiver]],
+            now=now,
+        )
         closed_at = values.get("closed_at")
         if closed_at is not None and closed_at < now - datetime.timedelta(days=90):
             values["shared_data_revoked_at"] = closed_at + datetime.timedelta(days=90)
@@ -279,3 +249,59 @@ def _referrals(
                     )
                 )
     ReferralEvent.objects.bulk_create(events)
+
+
+def _answer(
+    rng: random.Random,
+    *,
+    outcome: str,
+    submitted: datetime.datetime,
+    acknowledged: datetime.datetime,
+    answered: datetime.datetime,
+    response: datetime.timedelta,
+    assignee: object,
+    now: datetime.datetime,
+) -> dict:
+    """The fields of an answered (or unanswered and expired) referral."""
+    values: dict = {}
+    if outcome == "expired":
+        values |= {"state": State.EXPIRED, "closed_at": submitted + response * 2}
+        values["escalation_sent_at"] = submitted + response
+    elif outcome == "withdrawn":
+        values |= {"state": State.WITHDRAWN, "closed_at": acknowledged}
+        values["acknowledged_at"] = acknowledged
+    elif outcome == "declined":
+        reason = rng.choices(
+            [
+                DeclineReason.NO_CAPACITY,
+                DeclineReason.NOT_ELIGIBLE,
+                DeclineReason.UNREACHABLE,
+                DeclineReason.CLIENT_DECLINED,
+            ],
+            weights=[55, 25, 12, 8],
+        )[0]
+        values |= {
+            "state": State.DECLINED,
+            "acknowledged_at": acknowledged,
+            "answered_at": answered,
+            "closed_at": answered,
+            "decline_reason": reason,
+        }
+    else:
+        values |= {
+            "state": State.IN_PROGRESS if outcome == "in_progress" else State.COMPLETED,
+            "acknowledged_at": acknowledged,
+            "answered_at": answered,
+            "assignee": assignee,
+        }
+        if outcome == "completed":
+            closed = answered + datetime.timedelta(days=rng.uniform(1, 25))
+            if closed >= now:
+                values["state"] = State.IN_PROGRESS
+            else:
+                values["closed_at"] = closed
+                values["outcome"] = rng.choices(
+                    [Outcome.PROVIDED, Outcome.PARTIALLY_PROVIDED, Outcome.NOT_PROVIDED],
+                    weights=[75, 18, 7],
+                )[0]
+    return values

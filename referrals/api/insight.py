@@ -91,7 +91,7 @@ class ScopeOrganisationSerializer(serializers.Serializer):
 
 
 class ScopeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["organisation", "group"])
+    kind = serializers.ChoiceField(choices=scope.ScopeKind.choices)
     id = serializers.IntegerField()
     name = serializers.CharField()
     time_zone = serializers.CharField()

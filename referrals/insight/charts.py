@@ -11,12 +11,12 @@ from django.utils.translation import get_language_bidi
 
 from referrals.insight.tables import Table
 
-WIDTH = 400
+WIDTH = 320
 LABEL_HEIGHT = 18
 BAR_HEIGHT = 12
 GAP = 10
 LEGEND_HEIGHT = 22
-VALUE_ROOM = 48
+VALUE_ROOM = 44
 
 
 def bar_chart(table: Table, *, columns: list[str] | None = None, chart_id: str = "") -> SafeString:
@@ -40,20 +40,24 @@ def bar_chart(table: Table, *, columns: list[str] | None = None, chart_id: str =
         """Left edge of a shape from its distance to the reading start."""
         return WIDTH - position - width if rtl else position
 
-    anchor_start = "end" if rtl else "start"
-    direction = ' direction="rtl"' if rtl else ""
+    # Labels run in the page's direction from the reading start; numbers are always laid out
+    # left to right (so that "<5" never turns into "5>"), on the far side of their bar.
+    # The page's CSS direction reaches into inline SVG: every text says its own direction.
+    anchor_start = "start"
+    direction = "rtl" if rtl else "ltr"
+    value_anchor = "end" if rtl else "start"
     parts = []
     for index, key in enumerate(series if legend else []):
-        offset = index * 140
+        offset = index * (WIDTH // 2)
         parts.append(
             format_html(
                 '<rect class="series-{}" x="{}" y="4" width="12" height="12"/>'
-                '<text x="{}" y="15" text-anchor="{}"{}>{}</text>',
+                '<text x="{}" y="15" text-anchor="{}" direction="{}">{}</text>',
                 index,
                 round(x(offset, 12), 1),
                 round(x(offset + 18), 1),
                 anchor_start,
-                mark_safe(direction),  # noqa: S308 - a constant
+                direction,
                 labels.get(key, key),
             )
         )
@@ -61,11 +65,11 @@ def bar_chart(table: Table, *, columns: list[str] | None = None, chart_id: str =
     for row in table.rows:
         parts.append(
             format_html(
-                '<text class="label" x="{}" y="{}" text-anchor="{}"{}>{}</text>',
+                '<text class="label" x="{}" y="{}" text-anchor="{}" direction="{}">{}</text>',
                 round(x(0), 1),
                 y + 13,
                 anchor_start,
-                mark_safe(direction),  # noqa: S308 - a constant
+                direction,
                 row.label,
             )
         )
@@ -87,10 +91,10 @@ def bar_chart(table: Table, *, columns: list[str] | None = None, chart_id: str =
             shown = "—" if value is None else value
             parts.append(
                 format_html(
-                    '<text class="value" x="{}" y="{}" text-anchor="{}">{}</text>',
+                    '<text class="value" x="{}" y="{}" text-anchor="{}" direction="ltr">{}</text>',
                     round(x(width + 4), 1),
                     bar_y + BAR_HEIGHT - 2,
-                    anchor_start,
+                    value_anchor,
                     shown,
                 )
             )

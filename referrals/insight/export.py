@@ -21,13 +21,13 @@ def _text(value: Cell) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def table_csv(table: Table, *, first_column: str, filename: str) -> HttpResponse:
+def table_csv(table: Table, *, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = slugify(filename) or "statistics"
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([first_column, *(_text(label) for _key, label in table.columns)])
+    writer.writerow([_text(table.title), *(_text(label) for _key, label in table.columns)])
     rows = [*table.rows, *([table.total] if table.total else [])]
     for row in rows:
         writer.writerow(

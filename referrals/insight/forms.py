@@ -34,6 +34,10 @@ class MonthField(forms.CharField):
         text = super().to_python(value)
         if not text:
             return None
+        if len(text) > 10:
+            raise forms.ValidationError(
+                _("Enter a month as YYYY-MM, e.g. 2026-03."), code="invalid"
+            )
         try:
             return parse_month(text)
         except ValueError:
@@ -44,8 +48,8 @@ class MonthField(forms.CharField):
 
 class InsightFilterForm(forms.Form):
     scope = forms.ChoiceField(label=_("Figures of"), required=False)
-    start = MonthField(label=_("From (month)"), required=False, max_length=10)
-    end = MonthField(label=_("To (month)"), required=False, max_length=10)
+    start = MonthField(label=_("From (month)"), required=False)
+    end = MonthField(label=_("To (month)"), required=False)
     organisation = forms.TypedChoiceField(
         label=_("Organisation"), required=False, coerce=int, empty_value=None
     )

@@ -9,9 +9,11 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import NotAllowed, ValidationFailed
 from coordination import selectors as coordination_selectors
@@ -20,8 +22,14 @@ from organisations.models import Organisation, Role
 from organisations.selectors import memberships_of
 from referrals.insight import disclosure
 
-ORGANISATION = "organisation"
-GROUP = "group"
+
+class ScopeKind(models.TextChoices):
+    ORGANISATION = "organisation", gettext_lazy("Organisation")
+    GROUP = "group", gettext_lazy("Coordination group")
+
+
+ORGANISATION = ScopeKind.ORGANISATION.value
+GROUP = ScopeKind.GROUP.value
 MAX_MONTHS = 120
 
 

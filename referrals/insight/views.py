@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from config.errors import NotAllowed, ValidationFailed
 from organisations import permissions as organisation_permissions
@@ -63,7 +62,6 @@ def _report_page(
     build: Callable[[scope.Scope, scope.Filters], Report],
     template: str,
     with_category: bool,
-    first_column: str,
 ) -> HttpResponse:
     try:
         chosen = scope.scope_resolve(request.user, request.GET.get("scope", ""))
@@ -91,7 +89,6 @@ def _report_page(
             raise Http404
         return export.table_csv(
             table,
-            first_column=first_column,
             filename=f"{chosen.name}-{table.name}-{filters.as_dict()['start']}"
             f"-{filters.as_dict()['end']}",
         )
@@ -126,7 +123,6 @@ def referral_statistics(request: HttpRequest) -> HttpResponse:
         build=statistics.referral_report,
         template="referrals/insight/statistics.html",
         with_category=True,
-        first_column=_("Figure"),
     )
 
 
@@ -137,5 +133,4 @@ def migration_profile(request: HttpRequest) -> HttpResponse:
         build=profile.profile_report,
         template="referrals/insight/profile.html",
         with_category=False,
-        first_column=_("Group"),
     )

@@ -30,13 +30,12 @@ def _code(text):
 def to_codes(apps, schema_editor):
     Case = apps.get_model("referrals", "Case")
     for case in Case.objects.exclude(nationality="").only("pk", "nationality").iterator():
-        code = _code(case.nationality)
+        text = str(case.nationality)
+        code = _code(text)
         if code:
             Case.objects.filter(pk=case.pk).update(nationality=code)
         else:
-            Case.objects.filter(pk=case.pk).update(
-                nationality="", nationality_other=case.nationality[:100]
-            )
+            Case.objects.filter(pk=case.pk).update(nationality="", nationality_other=text[:100])
 
 
 def to_text(apps, schema_editor):

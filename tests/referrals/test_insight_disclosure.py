@@ -49,7 +49,7 @@ def test_it_picks_the_smallest_other_cell_as_the_complement():
 
 
 def test_it_does_not_let_all_ones_be_deduced():
-    counts = {code: 1 for code in "abcde"} | {"z": 0}
+    counts = dict.fromkeys("abcde", 1) | {"z": 0}
     cells, total = disclosure.protect_counts(counts)
     hidden = [key for key, value in cells.items() if value == "<5"]
     assert set("abcde") <= set(hidden)
