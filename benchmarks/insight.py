@@ -152,6 +152,7 @@ def build() -> dict:
 
 
 def run(measure: Callable[[str, Callable[[], object]], None]) -> None:
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
 
@@ -178,6 +179,13 @@ def run(measure: Callable[[str, Callable[[], object]], None]) -> None:
 
         return fetch
 
+    def cold(fetch: Callable[[], object]) -> Callable[[], object]:
+        def run_cold() -> object:
+            cache.clear()
+            return fetch()
+
+        return run_cold
+
     group = world["group"].pk
     for persona in (
         "municipal caseworker",
@@ -187,19 +195,25 @@ def run(measure: Callable[[str, Callable[[], object]], None]) -> None:
     ):
         measure(f"home dashboard: {persona}", get(clients[persona], "/"))
     supervisor, coordinator = clients["municipal supervisor"], clients["coordinator"]
-    measure(
-        "api: stats/referrals, municipality, 12 months", get(supervisor, "/api/v1/stats/referrals/")
-    )
-    measure("web: referral statistics page, municipality", get(supervisor, "/insight/referrals/"))
-    measure(
-        "api: stats/referrals, group of 40 organisations",
-        get(coordinator, f"/api/v1/stats/referrals/?scope=group:{group}"),
-    )
-    measure(
-        "api: stats/profile, group of 40 organisations",
-        get(coordinator, f"/api/v1/stats/profile/?scope=group:{group}"),
-    )
-    measure(
-        "web: migration profile page, group",
-        get(coordinator, f"/insight/profile/?scope=group:{group}"),
-    )
+    reports = [
+        ("api: stats/referrals, municipality, 12 months", supervisor, "/api/v1/stats/referrals/"),
+        ("web: referral statistics page, municipality", supervisor, "/insight/referrals/"),
+        (
+            "api: stats/referrals, group of 40 organisations",
+            coordinator,
+            f"/api/v1/stats/referrals/?scope=group:{group}",
+        ),
+        (
+            "api: stats/profile, group of 40 organisations",
+            coordinator,
+            f"/api/v1/stats/profile/?scope=group:{group}",
+        ),
+        (
+            "web: migration profile page, group",
+            coordinator,
+            f"/insight/profile/?scope=group:{group}",
+        ),
+    ]
+    for label, client, url in reports:
+        measure(f"{label} (computed)", cold(get(client, url)))
+        measure(f"{label} (cached)", get(client, url))

@@ -366,6 +366,8 @@ REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", default=90, minimum
 
 # Counts of people or referrals under this are shown as "<5" (see referrals.insight.disclosure).
 STATS_MIN_CELL = env_int("STATS_MIN_CELL", default=5, minimum=2)
+# Computed statistics are reused for this many seconds (0: always computed afresh).
+STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", default=300, minimum=0)
 
 # Logging ----------------------------------------------------------------------------------------
 

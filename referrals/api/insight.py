@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from organisations.models import ServiceCategory
-from referrals.insight import profile, scope, statistics
+from referrals.insight import cache, profile, scope, statistics
 from referrals.insight.forms import parse_month
 
 CELL_SCHEMA = {
@@ -139,7 +139,8 @@ class _ReportView(APIView):
             category=options.get("category", ""),
             city=options.get("city", ""),
         )
-        return Response(self.build(chosen, filters).as_dict())
+        report = cache.report_cached(self.build, chosen, filters)
+        return Response(report.as_dict())
 
 
 class ReferralStatsView(_ReportView):

@@ -66,11 +66,45 @@ def _base(scope: Scope, filters: Filters) -> tuple[QuerySet[Referral], Q, Q]:
     return referrals.order_by(), sent, received
 
 
-def _by(referrals: QuerySet, field_name: str, sent: Q, received: Q) -> dict[object, dict]:
-    rows = referrals.values(field_name).annotate(
-        sent=Count("pk", filter=sent), received=Count("pk", filter=received)
+def _grouped(
+    referrals: QuerySet, sent: Q, received: Q, scope: Scope
+) -> dict[str, dict[object, dict[str, int]]]:
+    """One scan of the period's referrals, grouped finely (state, category, urgency, decline
+    reason, month), then summed here into every breakdown and the overview counts."""
+    accepted = Q(answered_at__isnull=False) & ~Q(state=State.DECLINED)
+    rows = (
+        referrals.annotate(month=TruncMonth("submitted_at", tzinfo=scope.time_zone))
+        .values("state", "service_category", "urgency", "decline_reason", "month")
+        .annotate(
+            sent=Count("pk", filter=sent),
+            received=Count("pk", filter=received),
+            sent_accepted=Count("pk", filter=sent & accepted),
+            received_accepted=Count("pk", filter=received & accepted),
+            sent_answered=Count("pk", filter=sent & Q(answered_at__isnull=False)),
+            received_answered=Count("pk", filter=received & Q(answered_at__isnull=False)),
+        )
     )
-    return {row[field_name]: row for row in rows}
+    sums: dict[str, dict[object, dict[str, int]]] = {
+        name: {} for name in ("state", "category", "urgency", "decline", "month", "overview")
+    }
+
+    def add(name: str, key: object, row: dict) -> None:
+        bucket = sums[name].setdefault(key, {})
+        for figure, value in row.items():
+            if isinstance(value, int):
+                bucket[figure] = bucket.get(figure, 0) + value
+
+    for row in rows:
+        figures = {k: v for k, v in row.items() if k.startswith(("sent", "received"))}
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        add("state", row["state"], figures)
+        add("category", row["service_category"], figures)
+        add("urgency", row["urgency"], figures)
+        add("month", month, figures)
+        if row["state"] == State.DECLINED:
+            add("decline", row["decline_reason"], figures)
+        add("overview", "all", figures)
+    return sums
 
 
 def _partition(
@@ -96,49 +130,43 @@ def month_label(month: object) -> str:
 
 
 def referral_report(scope: Scope, filters: Filters) -> Report:
-    """Every referral table of the statistics page and API (ten queries)."""
+    """Every referral table of the statistics page and API, in a fixed handful of scans."""
     referrals, sent, received = _base(scope, filters)
+    grouped = _grouped(referrals, sent, received, scope)
     report = Report(scope=scope, filters=filters)
-    report.tables.append(_overview(referrals, sent, received, scope, filters))
-
-    states = _by(referrals, "state", sent, received)
+    report.tables.append(_overview(grouped, scope, filters))
     report.tables.append(
-        _partition("by_state", _("By state"), [(s.value, s.label) for s in State], states)
+        _partition("by_state", _("By state"), [(s.value, s.label) for s in State], grouped["state"])
     )
-    categories = _by(referrals, "service_category", sent, received)
     report.tables.append(
         _partition(
             "by_category",
             _("By service category"),
             [(c.value, c.label) for c in ServiceCategory],
-            categories,
+            grouped["category"],
         )
     )
-    urgencies = _by(referrals, "urgency", sent, received)
     report.tables.append(
-        _partition("by_urgency", _("By urgency"), [(u.value, u.label) for u in Urgency], urgencies)
+        _partition(
+            "by_urgency",
+            _("By urgency"),
+            [(u.value, u.label) for u in Urgency],
+            grouped["urgency"],
+        )
     )
-    months = {
-        row["month"].date() if hasattr(row["month"], "date") else row["month"]: row
-        for row in referrals.annotate(month=TruncMonth("submitted_at", tzinfo=scope.time_zone))
-        .values("month")
-        .annotate(sent=Count("pk", filter=sent), received=Count("pk", filter=received))
-    }
     month_keys = disclosure.months_between(filters.first_month, filters.last_month)
     by_month = _partition(
-        "by_month", _("By month"), [(m, month_label(m)) for m in month_keys], months
+        "by_month", _("By month"), [(m, month_label(m)) for m in month_keys], grouped["month"]
     )
     for row, month in zip(by_month.rows, month_keys, strict=True):
         row.key = month.strftime("%Y-%m")
     report.tables.append(by_month)
-
-    declines = _by(referrals.filter(state=State.DECLINED), "decline_reason", sent, received)
     report.tables.append(
         _partition(
             "decline_reasons",
             _("Decline reasons"),
             [(r.value, r.label) for r in DeclineReason],
-            declines,
+            grouped["decline"],
         )
     )
     report.tables.extend(_response_times(referrals, sent, received))
@@ -147,21 +175,16 @@ def referral_report(scope: Scope, filters: Filters) -> Report:
     return report
 
 
-def _overview(referrals: QuerySet, sent: Q, received: Q, scope: Scope, filters: Filters) -> Table:
-    accepted = Q(answered_at__isnull=False) & ~Q(state=State.DECLINED)
-    measures = {
-        "submitted": Q(),
-        "accepted": accepted,
-        "declined": Q(state=State.DECLINED),
-        "completed": Q(state=State.COMPLETED),
-        "expired": Q(state=State.EXPIRED),
-        "answered": Q(answered_at__isnull=False),
-    }
-    aggregates = {}
-    for direction, condition in ((SENT, sent), (RECEIVED, received)):
-        for name, measure in measures.items():
-            aggregates[f"{direction}_{name}"] = Count("pk", filter=condition & measure)
-    figures = referrals.aggregate(**aggregates)
+def _overview(grouped: dict, scope: Scope, filters: Filters) -> Table:
+    by_state = grouped["state"]
+    everything = grouped["overview"].get("all", {})
+    figures: dict[str, int] = {}
+    for direction in (SENT, RECEIVED):
+        figures[f"{direction}_submitted"] = everything.get(direction, 0)
+        figures[f"{direction}_accepted"] = everything.get(f"{direction}_accepted", 0)
+        figures[f"{direction}_answered"] = everything.get(f"{direction}_answered", 0)
+        for state in (State.DECLINED, State.COMPLETED, State.EXPIRED):
+            figures[f"{direction}_{state}"] = by_state.get(state, {}).get(direction, 0)
     ids = counted_organisation_ids(scope, filters)
     overdue = Referral.objects.overdue(now=timezone.now())
     if filters.category:
@@ -177,7 +200,7 @@ def _overview(referrals: QuerySet, sent: Q, received: Q, scope: Scope, filters: 
         ("completed", _("Completed")),
         ("expired", _("Expired without an answer")),
         ("overdue_now", _("Overdue now (awaiting an answer past the due time)")),
-        ("acceptance_rate", _("Acceptance rate (% of answered)")),
+        ("acceptance_rate", _("Acceptance rate (percent of the referrals answered)")),
     ]
     table = Table(
         name="overview",

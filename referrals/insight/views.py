@@ -13,7 +13,7 @@ from django.shortcuts import render
 from config.errors import NotAllowed, ValidationFailed
 from organisations import permissions as organisation_permissions
 from organisations.models import Service
-from referrals.insight import charts, dashboard, export, profile, scope, statistics
+from referrals.insight import cache, charts, dashboard, export, profile, scope, statistics
 from referrals.insight.forms import InsightFilterForm
 from referrals.insight.statistics import Report
 
@@ -81,7 +81,7 @@ def _report_page(
     except ValidationFailed as error:
         form.add_error(error.field if error.field in form.fields else None, str(error.message))
         filters = scope.filters_resolve(chosen)
-    report = build(chosen, filters)
+    report = cache.report_cached(build, chosen, filters)
     wanted = request.GET.get("export")
     if wanted:
         table = next((t for t in report.tables if t.name == wanted), None)

@@ -214,3 +214,17 @@ def test_an_organisation_outside_the_scope_is_refused(world):
     response = get(world.sender_supervisor, URL + f"?organisation={world.receiver.pk}")
     assert response.status_code == 400
     assert "organisation" in response.json()
+
+
+def test_a_report_is_reused_for_a_few_minutes_then_computed_afresh(world, settings):
+    settings.STATS_CACHE_SECONDS = 300
+    with time_machine.travel(at(2026, 6, 15, 12), tick=False):
+        add_referrals(world.sender, world.receiver, 6, submitted_at=at(2026, 3, 2))
+        first = get(world.sender_supervisor, URL).json()
+        add_referrals(world.sender, world.receiver, 6, submitted_at=at(2026, 3, 2))
+        assert get(world.sender_supervisor, URL).json() == first
+        # Another scope or other filters are other reports.
+        assert get(world.receiver_supervisor, URL).json() != first
+        settings.STATS_CACHE_SECONDS = 0
+        fresh = get(world.sender_supervisor, URL).json()
+    assert table(fresh, "overview")["submitted"]["sent"] == 12
