@@ -119,7 +119,9 @@ def build() -> dict:
                 if i % 5 == 0
                 else ids[1 + ((i * 13) % (ORGANISATIONS - 1) + 1 + i % 197) % (ORGANISATIONS - 1)]
             )
-            submitted = now - datetime.timedelta(days=i % 365, hours=i % 24)
+            # Unanswered referrals are recent: the sweep expires them at twice their deadline.
+            age = i % 20 if state in ("submitted", "acknowledged", "pending_moderation") else i % 365
+            submitted = now - datetime.timedelta(days=age, hours=i % 24)
             answered = submitted + datetime.timedelta(hours=1 + i % 70)
             rows.append(
                 Referral(

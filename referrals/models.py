@@ -315,6 +315,13 @@ class Referral(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["state", "expires_at"]),
             models.Index(fields=["state", "closed_at"]),
+            # The home page: work assigned to a person; accepted work assigned to nobody.
+            models.Index(fields=["assignee", "state"], name="referral_assignee_state"),
+            models.Index(
+                fields=["to_organisation"],
+                condition=Q(assignee__isnull=True, state__in=IN_CARE),
+                name="referral_unassigned_in_care",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

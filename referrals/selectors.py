@@ -63,11 +63,18 @@ def referral_list(
     """Referrals visible to the user, newest first; ``box`` narrows to the inbox or outbox of
     the user's organisations (or of one of them)."""
     if box == MODERATION:
-        referrals = Referral.objects.filter(state=State.PENDING_MODERATION).filter(
-            _moderation_filter(user)
-        )
         if not getattr(user, "is_active", False):
-            referrals = referrals.none()
+            return Referral.objects.none()
+        # Both parties among the members of a group the user coordinates (indexed), then the
+        # exact rule: one group holding both.
+        members = CoordinationGroup.members.through.objects.filter(
+            coordinationgroup__coordinators=user
+        ).values("organisation_id")
+        referrals = (
+            Referral.objects.filter(state=State.PENDING_MODERATION)
+            .filter(from_organisation_id__in=members, to_organisation_id__in=members)
+            .filter(_moderation_filter(user))
+        )
     else:
         referrals = permissions.referral_list_visible(user)
     organisation_ids = (
