@@ -237,4 +237,9 @@ class ReferralFilterSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    assigned = serializers.ChoiceField(
+        choices=[("me", "me"), ("none", "none")],
+        required=False,
+        help_text="me: assigned to you; none: in care and assigned to nobody",
+    )
     organisation = serializers.IntegerField(required=False, min_value=1)

@@ -179,6 +179,7 @@ class ReferralViewSet(
             OpenApiParameter("urgency", str),
             OpenApiParameter("category", str),
             OpenApiParameter("overdue", bool),
+            OpenApiParameter("assigned", str, enum=["me", "none"]),
             OpenApiParameter("organisation", int),
         ]
     )
@@ -206,6 +207,7 @@ class ReferralViewSet(
             urgency=options.get("urgency", ""),
             category=options.get("category", ""),
             overdue=options.get("overdue"),
+            assigned=options.get("assigned", ""),
         )
         page = self.paginate_queryset(referrals)
         context = self._context_for(page)

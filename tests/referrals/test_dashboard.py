@@ -186,3 +186,22 @@ def test_the_home_page_keeps_a_constant_number_of_queries(world, persona):
 def test_a_new_user_without_organisation_is_told_what_to_do(db):
     html = home(UserFactory(username="newcomer"))
     assert "not a member of any organisation" in html
+
+
+def test_the_inbox_filters_what_is_assigned_on_the_web_and_the_api(world):
+    from tests.referrals.conftest import get
+
+    mine = world.referral(State.IN_PROGRESS)
+    nobody = world.referral(State.ACCEPTED)
+    Referral.objects.filter(pk=nobody.pk).update(assignee=None)
+    world.referral(State.SUBMITTED)
+    response = get(world.receiver_worker, "/api/v1/referrals/?box=inbox&assigned=me")
+    assert [r["id"] for r in response.json()["results"]] == [mine.pk]
+    response = get(world.receiver_supervisor, "/api/v1/referrals/?box=inbox&assigned=none")
+    assert [r["id"] for r in response.json()["results"]] == [nobody.pk]
+    assert get(world.receiver_worker, "/api/v1/referrals/?assigned=you").status_code == 400
+    client = Client()
+    client.force_login(world.receiver_worker)
+    html = client.get("/referrals/?box=inbox&assigned=me").content.decode()
+    assert f"#{mine.pk}" in html
+    assert f"#{nobody.pk}" not in html
