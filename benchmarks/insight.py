@@ -17,19 +17,19 @@ REFERRALS = int(os.environ.get("BENCH_INSIGHT_REFERRALS", "1000000"))
 ORGANISATIONS = 200
 BATCH = 20000
 
-STATES = [
-    *["completed"] * 8,
+# Answered referrals: most closed, some still in care (recent ones only, see below).
+ANSWERED_STATES = [
+    *["completed"] * 10,
     *["declined"] * 3,
-    "in_progress",
-    "in_progress",
-    "accepted",
-    "submitted",
-    "acknowledged",
     "expired",
     "withdrawn",
+    "in_progress",
+    "accepted",
     "on_hold",
-    "pending_moderation",
 ]
+# Referrals of the last three days may still await an answer (the sweep expires the others).
+RECENT_STATES = ["submitted", "acknowledged", "pending_moderation", "accepted", "completed"]
+IN_CARE = {"in_progress", "accepted", "on_hold"}
 CLOSED = {"completed", "declined", "expired", "withdrawn"}
 ANSWERED = {"completed", "declined", "in_progress", "accepted", "on_hold"}
 CATEGORIES = ["emergency_shelter", "food", "health", "legal_aid", "psychosocial", "documentation"]
@@ -51,7 +51,7 @@ def build() -> dict:
     from coordination.models import CoordinationGroup
     from organisations import services as organisation_services
     from organisations.models import Organisation, OrganisationKind
-    from referrals.models import Case, Referral
+    from referrals.models import RESPONSE_TIME, Case, Referral
 
     Organisation.objects.bulk_create(
         Organisation(
@@ -112,35 +112,42 @@ def build() -> dict:
     for batch in _batches(REFERRALS):
         rows = []
         for i in batch:
-            state = STATES[i % len(STATES)]
+            spread = (i * 2654435761) % 4294967296  # a hash: states independent of organisations
+            age = spread % 365
+            if age < 3:
+                state = RECENT_STATES[spread // 365 % len(RECENT_STATES)]
+            else:
+                state = ANSWERED_STATES[spread // 365 % len(ANSWERED_STATES)]
+                if state in IN_CARE and age > 90:
+                    state = "completed"
             sender = ids[1 + (i * 13) % (ORGANISATIONS - 1)]
             receiver = (
                 municipality.pk
                 if i % 5 == 0
                 else ids[1 + ((i * 13) % (ORGANISATIONS - 1) + 1 + i % 197) % (ORGANISATIONS - 1)]
             )
-            # Unanswered referrals are recent: the sweep expires them at twice their deadline.
-            age = i % 20 if state in ("submitted", "acknowledged", "pending_moderation") else i % 365
-            submitted = now - datetime.timedelta(days=age, hours=i % 24)
+            submitted = now - datetime.timedelta(days=age, hours=spread % 24)
             answered = submitted + datetime.timedelta(hours=1 + i % 70)
+            urgency = ("emergency", "high", "normal")[i % 3]
+            response = RESPONSE_TIME[urgency]
             rows.append(
                 Referral(
                     case_id=first_case + (i // 2),
                     from_organisation_id=sender,
                     to_organisation_id=receiver,
                     service_category=CATEGORIES[i % len(CATEGORIES)],
-                    urgency=("emergency", "high", "normal")[i % 3],
+                    urgency=urgency,
                     reason="bench",
                     state=state,
                     submitted_at=submitted,
-                    remind_at=submitted + datetime.timedelta(days=7),
-                    due_at=submitted + datetime.timedelta(days=14),
-                    expires_at=submitted + datetime.timedelta(days=28),
+                    remind_at=submitted + response / 2,
+                    due_at=submitted + response,
+                    expires_at=submitted + response * 2,
                     acknowledged_at=submitted + datetime.timedelta(minutes=30 + i % 600)
                     if state not in ("submitted", "pending_moderation")
                     else None,
                     answered_at=answered if state in ANSWERED else None,
-                    closed_at=answered + datetime.timedelta(days=i % 20)
+                    closed_at=min(answered + datetime.timedelta(days=i % 20), now)
                     if state in CLOSED
                     else None,
                     decline_reason=REASONS[i % len(REASONS)] if state == "declined" else "",

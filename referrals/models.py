@@ -315,6 +315,13 @@ class Referral(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["state", "expires_at"]),
             models.Index(fields=["state", "closed_at"]),
+            # The home page and the inbox: what awaits an answer, by due time (index-only on
+            # PostgreSQL, which also stores the escalation mark in it).
+            models.Index(
+                fields=["to_organisation", "state", "due_at"],
+                include=["escalation_sent_at"],
+                name="referral_inbox_due",
+            ),
             # The home page: work assigned to a person; accepted work assigned to nobody.
             models.Index(fields=["assignee", "state"], name="referral_assignee_state"),
             models.Index(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from coordination.models import CoordinationGroup
@@ -42,11 +42,19 @@ def case_list(
     return cases.order_by("-id")
 
 
-def _moderation_filter(user: object) -> Exists:
-    groups = CoordinationGroup.objects.filter(
-        coordinators=user, members=OuterRef("from_organisation")
-    ).filter(members=OuterRef("to_organisation"))
-    return Exists(groups)
+def _moderation_filter(user: object) -> Q | None:
+    """Both parties are members of one same group the user coordinates: a plain condition on
+    the two indexed foreign keys per group (a coordinator runs a handful of groups)."""
+    members: dict[int, list[int]] = {}
+    for group_id, organisation_id in CoordinationGroup.members.through.objects.filter(
+        coordinationgroup__coordinators=user
+    ).values_list("coordinationgroup_id", "organisation_id"):
+        members.setdefault(group_id, []).append(organisation_id)
+    condition = None
+    for organisation_ids in members.values():
+        pair = Q(from_organisation_id__in=organisation_ids, to_organisation_id__in=organisation_ids)
+        condition = pair if condition is None else condition | pair
+    return condition
 
 
 def referral_list(
@@ -63,18 +71,10 @@ def referral_list(
     """Referrals visible to the user, newest first; ``box`` narrows to the inbox or outbox of
     the user's organisations (or of one of them)."""
     if box == MODERATION:
-        if not getattr(user, "is_active", False):
+        condition = _moderation_filter(user) if getattr(user, "is_active", False) else None
+        if condition is None:
             return Referral.objects.none()
-        # Both parties among the members of a group the user coordinates (indexed), then the
-        # exact rule: one group holding both.
-        members = CoordinationGroup.members.through.objects.filter(
-            coordinationgroup__coordinators=user
-        ).values("organisation_id")
-        referrals = (
-            Referral.objects.filter(state=State.PENDING_MODERATION)
-            .filter(from_organisation_id__in=members, to_organisation_id__in=members)
-            .filter(_moderation_filter(user))
-        )
+        referrals = Referral.objects.filter(condition, state=State.PENDING_MODERATION)
     else:
         referrals = permissions.referral_list_visible(user)
     organisation_ids = (

@@ -126,10 +126,11 @@ def _casework(*, user: object, membership: Membership, now: datetime.datetime) -
     counts = Referral.objects.filter(
         to_organisation=organisation, state__in=AWAITING_ANSWER
     ).aggregate(
-        new=Count("pk", filter=Q(state=State.SUBMITTED)),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
-        due_soon=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
-        escalated=Count("pk", filter=Q(escalation_sent_at__isnull=False)),
+        # Counting "state": every column read is in the referral_inbox_due index (index only).
+        new=Count("state", filter=Q(state=State.SUBMITTED)),
+        overdue=Count("state", filter=Q(due_at__lt=now)),
+        due_soon=Count("state", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
+        escalated=Count("state", filter=Q(escalation_sent_at__isnull=False)),
     )
     counts |= Referral.objects.filter(
         assignee=user, to_organisation=organisation, state__in=IN_CARE
