@@ -32,7 +32,7 @@ from coordination.models import (
     CoordinationGroupUserObjectPermission,
 )
 from organisations import permissions as organisation_permissions
-from organisations.models import Role
+from organisations.models import Membership, Role
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -52,6 +52,18 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 
 def _is_active(user: object) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _may_coordinate(user: object) -> bool:
+    """Coordinator rights (user grants) last while the account and one membership are active:
+    someone who left every organisation no longer runs groups. Asked once per user object."""
+    if not _is_active(user):
+        return False
+    cached = getattr(user, "_relais_has_membership", None)
+    if cached is None:
+        cached = Membership.objects.active().filter(user=user).exists()
+        user._relais_has_membership = cached
+    return cached
 
 
 def _permissions() -> dict[str, Permission]:
@@ -113,6 +125,9 @@ def groups_visible(user: object) -> QuerySet[CoordinationGroup]:
     """Groups whose work the user sees: coordinated by them, or their organisation is a member."""
     if not _is_active(user):
         return CoordinationGroup.objects.none()
+    if not _may_coordinate(user):
+        # Only what the user's organisations take part in (no active membership: nothing).
+        return CoordinationGroup.objects.none()
     return get_objects_for_user(
         user,
         [f"{APP}.{COORDINATE}", f"{APP}.{TAKE_PART}"],
@@ -124,7 +139,7 @@ def groups_visible(user: object) -> QuerySet[CoordinationGroup]:
 
 
 def groups_coordinated(user: object) -> QuerySet[CoordinationGroup]:
-    if not _is_active(user):
+    if not _may_coordinate(user):
         return CoordinationGroup.objects.none()
     return get_objects_for_user(
         user,
@@ -137,7 +152,7 @@ def groups_coordinated(user: object) -> QuerySet[CoordinationGroup]:
 
 def coordinated_group_ids(user: object) -> set[int]:
     """For lists: the ids of every group the user coordinates, in one query."""
-    if not _is_active(user):
+    if not _may_coordinate(user):
         return set()
     return set(
         CoordinationGroupUserObjectPermission.objects.filter(
@@ -158,6 +173,8 @@ def codenames(user: object, group: CoordinationGroup) -> frozenset[str]:
     direct = CoordinationGroupUserObjectPermission.objects.filter(
         content_object_id=group.pk, user=user
     ).values_list("permission__codename", flat=True)
+    if not _may_coordinate(user):
+        direct = direct.none()
     through_roles = CoordinationGroupGroupObjectPermission.objects.filter(
         content_object_id=group.pk, group__user=user
     ).values_list("permission__codename", flat=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.crypto import salted_hmac
 
 from coordination import permissions, schedule
@@ -31,7 +31,7 @@ from coordination.models import (
     PlanRole,
     ReminderKind,
 )
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
@@ -42,15 +42,38 @@ if TYPE_CHECKING:
 LONGEST_SITTING = datetime.timedelta(hours=24)
 
 
+def _with_active_membership() -> Exists:
+    """A coordinator's rights last as long as one of their memberships does."""
+    return Exists(
+        Membership.objects.active().filter(user=OuterRef("pk")),
+    )
+
+
 def coordinators_for_pair(*, first: Organisation, second: Organisation) -> QuerySet:
-    """Active users who coordinate a group to which both organisations belong."""
+    """Active users, still members of an organisation, who coordinate a group to which both
+    organisations belong."""
     # Chained filters on the same multi-valued relation join twice: one group, both members.
     shared_groups = CoordinationGroup.objects.filter(members=first).filter(members=second)
     return (
         get_user_model()
         .objects.filter(is_active=True, coordinated_groups__in=shared_groups)
+        .filter(_with_active_membership())
         .distinct()
     )
+
+
+def moderators_for(*, sender: Organisation, receiver: Organisation) -> QuerySet:
+    """Who may approve or reject a referral from ``sender`` to ``receiver``: a coordinator of a
+    group holding both, who is not a member of the sending organisation (no one moderates
+    their own organisation's referrals)."""
+    sender_members = Membership.objects.active().filter(organisation=sender)
+    return coordinators_for_pair(first=sender, second=receiver).exclude(
+        pk__in=sender_members.values("user_id")
+    )
+
+
+def is_moderator_for(*, user: object, sender: Organisation, receiver: Organisation) -> bool:
+    return moderators_for(sender=sender, receiver=receiver).filter(pk=user.pk).exists()
 
 
 def is_coordinator_for_pair(*, user: object, first: Organisation, second: Organisation) -> bool:
@@ -62,13 +85,16 @@ def coordinators_of(*, organisation: Organisation) -> QuerySet:
     return (
         get_user_model()
         .objects.filter(is_active=True, coordinated_groups__members=organisation)
+        .filter(_with_active_membership())
         .distinct()
     )
 
 
 def groups_coordinated_by(user: object) -> QuerySet[CoordinationGroup]:
-    """The groups the (active) user is named coordinator of, as referrals' moderation reads it."""
+    """The groups the user coordinates, while the account and one membership are active."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return CoordinationGroup.objects.none()
+    if not Membership.objects.active().filter(user=user).exists():
         return CoordinationGroup.objects.none()
     return CoordinationGroup.objects.filter(coordinators=user).order_by("name")
 

@@ -4,6 +4,9 @@ Every change goes through the services, so that role groups stay in sync with me
 """
 
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -95,3 +98,54 @@ class PartnershipAdmin(admin.ModelAdmin):
         if not change:
             obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+# Accounts ---------------------------------------------------------------------------------------
+# Role groups carry the object permissions on cases and referrals. They change only through the
+# membership services (above), never by hand: the stock user admin's "groups" and "user
+# permissions" fields, and the group admin, would let a platform admin grant themselves (or
+# anyone) access to personal data outside any membership, or a global permission that
+# django-fsm would honour on every referral.
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ["organisation", "role", "is_active"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class RelaisUserAdmin(UserAdmin):
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (
+            _("Access"),
+            {
+                "fields": ("is_active", "is_staff", "is_superuser"),
+                "description": _(
+                    "Access to cases and referrals comes only from memberships of "
+                    "organisations (add them under Memberships)."
+                ),
+            },
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    list_filter = ("is_staff", "is_superuser", "is_active")
+    filter_horizontal = ()
+
+    def get_inlines(self, request: HttpRequest, obj: object = None) -> list:
+        return [MembershipInline] if obj is not None else []
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+admin.site.register(User, RelaisUserAdmin)
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)

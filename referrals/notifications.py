@@ -79,8 +79,8 @@ def recipients_for(event: ReferralEvent) -> list[tuple[str, list, bool]]:  # noq
             groups.append(("referral.answered", _sender_people(referral), True))
         return groups
     if name == EventName.SENT_TO_MODERATION:
-        coordinators = coordination_selectors.coordinators_for_pair(
-            first=referral.from_organisation, second=referral.to_organisation
+        coordinators = coordination_selectors.moderators_for(
+            sender=referral.from_organisation, receiver=referral.to_organisation
         )
         return [("referral.moderation", list(coordinators), True)]
     if name in (

@@ -222,8 +222,8 @@ def is_receiving_supervisor(user: object, referral: Referral) -> bool:
 
 
 def is_moderator(user: object, referral: Referral) -> bool:
-    return _is_active(user) and coordination_selectors.is_coordinator_for_pair(
-        user=user, first=referral.from_organisation, second=referral.to_organisation
+    return _is_active(user) and coordination_selectors.is_moderator_for(
+        user=user, sender=referral.from_organisation, receiver=referral.to_organisation
     )
 
 

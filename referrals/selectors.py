@@ -43,8 +43,12 @@ def case_list(
 
 
 def _moderation_filter(user: object) -> Q | None:
-    """Both parties are members of one same group the user coordinates: a plain condition on
-    the two indexed foreign keys per group (a coordinator runs a handful of groups)."""
+    """What the user may moderate (``coordination.selectors.moderators_for``, as a condition on
+    the two indexed foreign keys): both parties in one same group the user coordinates, the
+    sender not one of the user's organisations. None when there is nothing."""
+    own = [m.organisation_id for m in memberships_of(user)]
+    if not own:
+        return None  # coordinator rights end with the last active membership
     members: dict[int, list[int]] = {}
     for group_id, organisation_id in CoordinationGroup.members.through.objects.filter(
         coordinationgroup__coordinators=user
@@ -54,7 +58,7 @@ def _moderation_filter(user: object) -> Q | None:
     for organisation_ids in members.values():
         pair = Q(from_organisation_id__in=organisation_ids, to_organisation_id__in=organisation_ids)
         condition = pair if condition is None else condition | pair
-    return condition
+    return condition & ~Q(from_organisation_id__in=own) if condition is not None else None
 
 
 def referral_list(

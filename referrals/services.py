@@ -493,8 +493,8 @@ def referral_submit(
     trusted = sender.is_verified or sender.is_trusted
     if (
         not trusted
-        and not coordination_selectors.coordinators_for_pair(
-            first=sender, second=referral.to_organisation
+        and not coordination_selectors.moderators_for(
+            sender=sender, receiver=referral.to_organisation
         ).exists()
     ):
         raise ValidationFailed(
