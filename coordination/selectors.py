@@ -76,10 +76,6 @@ def is_moderator_for(*, user: object, sender: Organisation, receiver: Organisati
     return moderators_for(sender=sender, receiver=receiver).filter(pk=user.pk).exists()
 
 
-def is_coordinator_for_pair(*, user: object, first: Organisation, second: Organisation) -> bool:
-    return coordinators_for_pair(first=first, second=second).filter(pk=user.pk).exists()
-
-
 def coordinators_of(*, organisation: Organisation) -> QuerySet:
     """Active coordinators of every group the organisation belongs to (for escalations)."""
     return (

@@ -209,6 +209,19 @@ def can_view_shared_data(user: object, referral: Referral) -> bool:
     return VIEW_SHARED_DATA in referral_codenames(user, referral)
 
 
+def can_read_free_text(user: object, referral: Referral) -> bool:
+    """Free text (the reason, notes, justifications, comments) can name and locate a person: it
+    follows the personal data. The parties read it while their organisation holds the shared
+    data; the receiver loses it with that (consent withdrawn, referral withdrawn, retention
+    ended); a moderator, who is not a party, never reads it."""
+    return can_view_shared_data(user, referral)
+
+
+def can_comment(user: object, referral: Referral) -> bool:
+    """Writing in the timeline is for those who still read it."""
+    return _is_active(user) and can_read_free_text(user, referral)
+
+
 def is_sender(user: object, referral: Referral) -> bool:
     return ACT_AS_SENDER in referral_codenames(user, referral)
 

@@ -753,10 +753,12 @@ def referral_expire(*, referral_id: int) -> Referral | None:
 
 @transaction.atomic
 def referral_comment(*, referral_id: int, actor: User, text: str) -> ReferralEvent:
-    """Either side writes in the timeline."""
+    """Either side writes in the timeline while it still reads it (``can_comment``)."""
     referral = _locked(referral_id, actor)
-    if not permissions.can_view_referral(actor, referral):
+    if not permissions.can_see(actor, referral):
         raise NotVisible()
+    if not permissions.can_comment(actor, referral):
+        raise NotAllowed(_("You can no longer write on this referral."))
     _require(bool((text or "").strip()), _("Write a comment."), field="comment")
     return _event(referral, EventName.COMMENTED, actor=actor, text=text.strip())
 

@@ -337,10 +337,11 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "referral": referral,
             "is_sender": is_sender,
             "show_shared_data": permissions.can_view_shared_data(request.user, referral),
+            "show_free_text": permissions.can_read_free_text(request.user, referral),
             "events": selectors.referral_events(referral),
             "actions": _available_actions(request, referral),
             "comment_form": CommentForm()
-            if permissions.can_view_referral(request.user, referral)
+            if permissions.can_comment(request.user, referral)
             else None,
             "assign_form": assign_form,
             "can_refer_onwards": is_sender

@@ -95,6 +95,17 @@ class CaseSerializer(serializers.ModelSerializer):
         return value
 
 
+# Free text can name and locate a person: shown only with the personal data it belongs to.
+FREE_TEXT_FIELDS = (
+    "reason",
+    "override_justification",
+    "outcome_note",
+    "decline_note",
+    "withdraw_reason",
+    "moderation_note",
+)
+
+
 class ReferralSerializer(serializers.ModelSerializer):
     """A referral as its reader may see it: the receiver never gets the case, only the snapshot
     of consented fields (and only while it keeps access to them)."""
@@ -106,6 +117,13 @@ class ReferralSerializer(serializers.ModelSerializer):
     shared_data = serializers.SerializerMethodField()
     is_overdue = serializers.BooleanField(read_only=True)
     consent_overridden = serializers.SerializerMethodField()
+    # Free text follows the personal data: null for a reader who may not read it.
+    reason = serializers.CharField(read_only=True, allow_null=True)
+    override_justification = serializers.CharField(read_only=True, allow_null=True)
+    outcome_note = serializers.CharField(read_only=True, allow_null=True)
+    decline_note = serializers.CharField(read_only=True, allow_null=True)
+    withdraw_reason = serializers.CharField(read_only=True, allow_null=True)
+    moderation_note = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = Referral
@@ -145,6 +163,13 @@ class ReferralSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, referral: Referral) -> dict:
+        data = super().to_representation(referral)
+        if referral.pk not in self.context.get("shared_ids", set()):
+            for name in FREE_TEXT_FIELDS:
+                data[name] = None
+        return data
 
     def get_case(self, referral: Referral) -> int | None:
         sender_ids = self.context.get("sender_ids", set())
@@ -207,6 +232,9 @@ class TransitionSerializer(serializers.Serializer):
 
 class ReferralEventSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField(
+        help_text="The comment or note; null for a reader who may not read free text."
+    )
     actor_organisation = serializers.CharField(source="actor_organisation.name", default=None)
 
     class Meta:
@@ -222,6 +250,9 @@ class ReferralEventSerializer(serializers.ModelSerializer):
             "created_at",
         ]
         read_only_fields = fields
+
+    def get_text(self, event: ReferralEvent) -> str | None:
+        return event.text if self.context.get("free_text") else None
 
     def get_actor(self, event: ReferralEvent) -> str | None:
         if event.actor is None:

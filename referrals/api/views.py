@@ -230,11 +230,20 @@ class ReferralViewSet(
     @extend_schema(responses={200: ReferralEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def events(self, request: Request, pk: str | None = None) -> Response:
-        referral = Referral.objects.filter(pk=_id(pk)).first()
-        if referral is None or not permissions.can_view_referral(request.user, referral):
+        referral = Referral.objects.select_related("from_organisation", "to_organisation").filter(
+            pk=_id(pk)
+        ).first()
+        if referral is None or not permissions.can_see(request.user, referral):
             raise NotVisible()
-        events = selectors.referral_events(referral)
-        return Response(ReferralEventSerializer(events, many=True).data)
+        free_text = permissions.can_read_free_text(request.user, referral)
+        events = list(selectors.referral_events(referral))
+        if free_text and any(event.text for event in events):
+            services.access_record(
+                user=request.user, referrals=[referral], channel=AccessChannel.API
+            )
+        return Response(
+            ReferralEventSerializer(events, many=True, context={"free_text": free_text}).data
+        )
 
     # Writes -------------------------------------------------------------------------------------
 

@@ -2,7 +2,14 @@
 
 Aggregates never expose a person: every figure about people goes through
 ``referrals.insight.disclosure`` (small cells hidden, their complements too, months only).
-Modules: ``scope`` (who may see which organisations' figures), ``disclosure``, ``tables``,
-``statistics`` and ``profile`` (computed in the database), ``dashboard`` (the home page),
-``charts`` (server-side SVG), ``export`` (CSV).
+
+- ``scope``: whose figures a user may see (supervisors: their organisation; coordinators: their
+  group's member organisations) and the filters (whole months, an organisation, a category, a
+  city);
+- ``statistics`` and ``profile``: the reports, computed in the database with a fixed number of
+  grouped queries (``functions``: percentiles and durations on PostgreSQL and SQLite alike);
+- ``tables``: the one shape of every figure, shared by the page, the CSV and the API;
+- ``dashboard``: the home page; ``charts``: server-side SVG; ``export``: CSV;
+  ``cache``: reports reused for ``STATS_CACHE_SECONDS``;
+- ``views``, ``forms``, ``urls``: the web pages (the API is in ``referrals.api.insight``).
 """

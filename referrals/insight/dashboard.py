@@ -76,10 +76,6 @@ class Section:
     more_label: str = ""
     empty: str = ""
 
-    @property
-    def needs_attention(self) -> int:
-        return sum(item.count for item in self.items if item.urgent)
-
 
 @dataclass
 class Dashboard:

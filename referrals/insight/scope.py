@@ -113,10 +113,6 @@ def scope_choices(user: object) -> list[ScopeChoice]:
     return supervised + coordinated
 
 
-def may_see_statistics(user: object) -> bool:
-    return bool(scope_choices(user))
-
-
 def scope_resolve(user: object, value: str = "") -> Scope:
     """The scope named by ``value`` ("organisation:<id>" or "group:<id>"), or the user's first.
 

@@ -30,9 +30,6 @@ class Table:
     protected: tuple[str, ...] = ()
     note: str = ""
 
-    def column(self, key: str) -> list[Cell]:
-        return [row.values.get(key) for row in self.rows]
-
     def as_dict(self) -> dict:
         return {
             "name": self.name,

@@ -273,8 +273,10 @@ def test_the_retention_sweep_ends_the_receivers_access_to_the_personal_data(worl
     assert receiver.status_code == 200
     assert receiver.data["shared_data"] is None
     assert receiver.data["state"] == State.COMPLETED
+    # The structured outcome stays; the free text goes with the personal data.
     assert receiver.data["outcome"] == "provided"
-    assert receiver.data["outcome_note"] == "Bed found"
+    assert receiver.data["outcome_note"] is None
+    assert receiver.data["reason"] is None
     inbox = get(world.receiver_supervisor, "/api/v1/referrals/?box=inbox")
     assert [(row["id"], row["shared_data"]) for row in inbox.data["results"]] == [
         (referral.pk, None)
