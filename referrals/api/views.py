@@ -230,9 +230,11 @@ class ReferralViewSet(
     @extend_schema(responses={200: ReferralEventSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def events(self, request: Request, pk: str | None = None) -> Response:
-        referral = Referral.objects.select_related("from_organisation", "to_organisation").filter(
-            pk=_id(pk)
-        ).first()
+        referral = (
+            Referral.objects.select_related("from_organisation", "to_organisation")
+            .filter(pk=_id(pk))
+            .first()
+        )
         if referral is None or not permissions.can_see(request.user, referral):
             raise NotVisible()
         free_text = permissions.can_read_free_text(request.user, referral)
