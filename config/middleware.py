@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+LAST_SEEN = "relais_last_seen"
+# The session is written at most this often just to note activity (not on every request).
+LAST_SEEN_RESOLUTION = 60
 
 
 class NoStoreMiddleware:
@@ -21,3 +30,23 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             patch_cache_control(response, no_store=True, no_cache=True, private=True)
         return response
+
+
+class SessionIdleTimeoutMiddleware:
+    """Sign out a session idle for longer than ``SESSION_IDLE_TIMEOUT`` seconds (the absolute
+    limit is ``SESSION_COOKIE_AGE``). API calls with a token are not sessions and pass through."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_SEEN)
+            if last is not None and now - last > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("You were signed out after a period without activity."))
+            elif last is None or now - last >= LAST_SEEN_RESOLUTION:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)

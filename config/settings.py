@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.SessionIdleTimeoutMiddleware",
     "organisations.middleware.CurrentOrganisationMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
@@ -169,6 +170,17 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", default=10, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The client address behind the reverse proxy (see config.client), for lock-outs and throttles.
+TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT",
+    default=1 if env_bool("TRUST_PROXY_HEADERS", default=False) else 0,
+    minimum=0,
+)
+AXES_CLIENT_IP_CALLABLE = "config.client.client_address"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A signed-in session ends after this long without a request (and after SESSION_COOKIE_AGE in
+# any case): a phone left on a table at the port does not stay signed in.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=30 * 60, minimum=60)
 AXES_VERBOSE = False
 
 # Internationalisation ---------------------------------------------------------------------------
@@ -296,6 +308,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"auth": env_str("API_AUTH_THROTTLE", "20/min")},
+    # Throttles read the client address as config.client does (never a spoofable header).
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # The schema and the API docs: open in development, for signed-in users in production.
