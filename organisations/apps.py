@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class OrganisationsConfig(AppConfig):
     name = "organisations"
     verbose_name = _("Organisations")
+
+    def ready(self) -> None:
+        # The project's own deployment checks (config is not an app; this one loads first).
+        from config import checks  # noqa: F401, PLC0415

@@ -77,11 +77,28 @@ def test_production_settings_pass_the_deployment_checklist():
         ALLOWED_HOSTS="relais.example.org",
         DATABASE_URL="postgres://relais:secret@db:5432/relais",
         CELERY_BROKER_URL="redis://redis:6379/0",
+        CACHE_URL="redis://redis:6379/1",
         TRUST_PROXY_HEADERS="1",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deployment_checklist_wants_a_shared_cache():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="k" + "3x!Zq9" * 10,
+        ALLOWED_HOSTS="relais.example.org",
+        DATABASE_URL="postgres://relais:secret@db:5432/relais",
+        CELERY_BROKER_URL="redis://redis:6379/0",
+        TRUST_PROXY_HEADERS="1",
+    )
+    assert result.returncode != 0
+    assert "relais.W001" in result.stdout + result.stderr
 
 
 def test_it_reads_booleans_strictly(monkeypatch):
