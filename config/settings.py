@@ -178,6 +178,8 @@ TRUSTED_PROXY_COUNT = env_int(
 )
 AXES_CLIENT_IP_CALLABLE = "config.client.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "config.lockout.AccountCeilingHandler"
+AXES_ACCOUNT_FAILURE_CEILING = env_int("AXES_ACCOUNT_FAILURE_CEILING", default=50, minimum=0)
 # A signed-in session ends after this long without a request (and after SESSION_COOKIE_AGE in
 # any case): a phone left on a table at the port does not stay signed in.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=30 * 60, minimum=60)

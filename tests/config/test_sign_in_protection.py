@@ -92,3 +92,12 @@ def test_a_locked_out_person_is_told_what_happened(alice):
     )
     assert response.status_code == 429
     assert "Try again in 30 minutes" in response.json()["detail"]
+
+
+def test_a_guess_spread_over_many_addresses_meets_the_account_ceiling(alice, settings):
+    settings.AXES_ACCOUNT_FAILURE_CEILING = 6
+    for number in range(6):
+        assert sign_in(f"198.51.100.{number + 10}", "alice", "wrong-password") != 302
+    # No single address reached the limit of three, but the account as a whole did.
+    assert sign_in("203.0.113.30", "alice", PASSWORD) == 429
+    assert token("203.0.113.31", "alice", PASSWORD) == 429
