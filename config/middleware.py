@@ -8,6 +8,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
@@ -50,3 +52,10 @@ class SessionIdleTimeoutMiddleware:
             elif last is None or now - last >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+@receiver(user_logged_in, dispatch_uid="relais_session_last_seen")
+def note_sign_in(sender: type, request: HttpRequest, **kwargs: object) -> None:
+    """The idle clock starts at sign-in (and the first page does not write the session again)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LAST_SEEN] = int(time.time())

@@ -50,7 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -294,7 +294,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes DRF answer 401, not 403, when signed out.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "knox.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -316,6 +316,17 @@ REST_FRAMEWORK = {
 }
 # The schema and the API docs: open in development, for signed-in users in production.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", default=DEBUG)
+# API tokens (django-rest-knox): hashed, expiring, several per person with a name.
+KNOX_TOKEN_MODEL = "organisations.ApiToken"
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", default=30, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
+    "TOKEN_LIMIT_PER_USER": 20,
+    "AUTO_REFRESH": False,
+    "USER_SERIALIZER": None,
+}
+
 SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": [
         "rest_framework.permissions.AllowAny"

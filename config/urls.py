@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.views import ObtainTokenView, health
+from config.views import LogoutView, ObtainTokenView, health
 from notifications import views as notification_views
 from referrals.insight.views import home
 
@@ -12,6 +12,8 @@ admin.site.site_title = "Relais"
 
 api_v1 = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("auth/logout-all/", LogoutView.as_view(everything=True), name="api-logout-all"),
     path("", include("organisations.api.urls")),
     path("", include("referrals.api.urls")),
     path("", include("notifications.api.urls")),

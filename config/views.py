@@ -4,11 +4,17 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import status
-from rest_framework.authtoken.views import ObtainAuthToken
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from config import tokens
+from organisations.models import ApiToken
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -25,13 +31,37 @@ def locked_out_message() -> str:
     )
 
 
-class ObtainTokenView(ObtainAuthToken):
-    """``POST {"username", "password"}`` answers ``{"token"}``; throttled against guessing and
-    under the same lock-out as the sign-in page (by username and client address)."""
+class TokenRequestSerializer(AuthTokenSerializer):
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text="What the token is for (the tool or script that will use it).",
+    )
 
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    expiry = serializers.DateTimeField(allow_null=True)
+    name = serializers.CharField()
+
+
+class ObtainTokenView(APIView):
+    """``POST {"username", "password"}`` (and optionally ``"name"``) answers ``{"token"}`` with
+    its expiry. Throttled against guessing and under the same lock-out as the sign-in page (by
+    username and client address). The token is stored hashed; it expires after
+    ``API_TOKEN_TTL_DAYS``."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer},
+        operation_id="auth_token_create",
+    )
     def post(self, request: Request, *args: object, **kwargs: object) -> Response:
         username = request.data.get("username") if hasattr(request.data, "get") else None
         if isinstance(username, str) and AxesProxyHandler.is_locked(
@@ -40,4 +70,25 @@ class ObtainTokenView(ObtainAuthToken):
             return Response(
                 {"detail": locked_out_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS
             )
-        return super().post(request, *args, **kwargs)
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        instance, token = tokens.token_create(
+            user=serializer.validated_data["user"],
+            name=serializer.validated_data.get("name", ""),
+        )
+        return Response({"token": token, "expiry": instance.expiry, "name": instance.name})
+
+
+class LogoutView(APIView):
+    """Revoke the token this request was made with (``logout``), or every token of the person
+    (``logout-all``)."""
+
+    everything = False
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        if self.everything:
+            tokens.tokens_revoke_all(user=request.user)
+        elif isinstance(request.auth, ApiToken):
+            request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import ServiceError
 from organisations import permissions, services
-from organisations.models import Membership, Organisation, Partnership, Service
+from organisations.models import ApiToken, Membership, Organisation, Partnership, Service
 
 
 class ServiceInline(admin.TabularInline):
@@ -149,3 +149,24 @@ if admin.site.is_registered(User):
 admin.site.register(User, RelaisUserAdmin)
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
+# knox registers its own token model, which ApiToken replaces (KNOX_TOKEN_MODEL).
+for model in list(admin.site._registry):
+    if model._meta.app_label == "knox":
+        admin.site.unregister(model)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Platform admins see who holds API tokens and revoke them (delete); tokens are made only
+    through the API (``POST /api/v1/auth/token/``), and stored hashed."""
+
+    list_display = ["user", "name", "created", "expiry"]
+    search_fields = ["user__username", "name"]
+    readonly_fields = ["user", "name", "token_key", "created", "expiry"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from knox.models import AbstractAuthToken
 
 
 class OrganisationKind(models.TextChoices):
@@ -264,3 +265,17 @@ class Partnership(models.Model):
     def is_in_force(self) -> bool:
         today = timezone.localdate()
         return self.starts_on <= today and (self.ends_on is None or self.ends_on >= today)
+
+
+class ApiToken(AbstractAuthToken):
+    """An API token (django-rest-knox): stored as a digest only, expiring after
+    ``API_TOKEN_TTL_DAYS``, several per person, each with a name saying what it is for (the
+    tool it was made for). Revoked by signing out through the API, and all of a person's at
+    once when their password changes or their account is deactivated."""
+
+    name = models.CharField(_("name"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")

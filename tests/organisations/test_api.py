@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
-from organisations.models import CapacityStatus, OrganisationKind, ServiceCategory
+from organisations.models import ApiToken, CapacityStatus, OrganisationKind, ServiceCategory
 from tests.factories import (
     PASSWORD,
     MunicipalityFactory,
@@ -41,7 +40,10 @@ def test_a_token_is_issued_for_a_username_and_password(api_client, alice):
     )
 
     assert response.status_code == 200
-    assert response.json() == {"token": Token.objects.get(user=alice).key}
+    token = response.json()["token"]
+    stored = ApiToken.objects.get(user=alice)
+    assert token.startswith(stored.token_key)
+    assert stored.digest != token  # kept hashed, never in clear
 
 
 def test_the_token_authenticates_api_requests(api_client, alice):
@@ -63,7 +65,7 @@ def test_a_wrong_password_gets_400_and_no_token(api_client, alice):
 
     assert response.status_code == 400
     assert "non_field_errors" in response.json()
-    assert not Token.objects.filter(user=alice).exists()
+    assert not ApiToken.objects.filter(user=alice).exists()
 
 
 def test_missing_credentials_get_400_with_field_errors(api_client, db):

@@ -394,10 +394,13 @@ def test_a_superuser_who_is_not_a_member_sees_no_personal_data(world, objects):
 
 
 def test_a_deactivated_users_token_stops_working(world, objects):
-    # The same token worked while the account was active.
+    from tests.referrals.conftest import obtain_token
+
+    # Deactivation revoked the token: reactivating the account does not bring it back.
     world.former.is_active = True
     world.former.save(update_fields=["is_active"])
-    client = token_client(world.former_token)
+    assert token_client(world.former_token).get("/api/v1/referrals/").status_code == 401
+    client = token_client(obtain_token("s.former"))
     assert client.get("/api/v1/referrals/").status_code == 200
     assert objects.submitted.pk in {
         r["id"] for r in client.get("/api/v1/referrals/").data["results"]
