@@ -7,9 +7,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# The system's certificate store: installs work behind TLS-intercepting proxies (as pip does).
+export UV_NATIVE_TLS := 1
+# Links in e-mails point where `make run` serves, unless SITE_URL is given.
+SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)
 
 # The embedded default: SQLite file and filesystem broker under var/, console e-mail.
-RUN_ENV := DEBUG=1 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1
+RUN_ENV := DEBUG=1 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SITE_URL=$(SITE_URL)
 # The suite runs with DEBUG off, as production does; these two make that possible without secrets.
 TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijkl ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 

@@ -150,3 +150,34 @@ def test_nobody_is_mailed_who_left_since_the_notice(world, delivery, change):
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DEAD
     assert "inactive or has no e-mail address" in delivery.last_error
+
+
+def test_an_email_sent_again_after_a_crash_carries_the_same_message_id(world, delivery):
+    """A worker killed between the SMTP send and marking the row sent sends it again: mail
+    systems drop the duplicate by its Message-ID, derived from the delivery key."""
+    assert delivery_send(delivery_id=delivery.pk) is True
+    # As the stale-claim sweep leaves it after a crash: pending again.
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING)
+    assert delivery_send(delivery_id=delivery.pk) is True
+    first, second = mail.outbox
+    assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
+    assert first.message()["Message-ID"] == second.message()["Message-ID"]
+    assert first.message()["Message-ID"].endswith("@localhost>")
+
+
+def test_emails_say_they_are_automatic_and_in_which_language(world, delivery):
+    from notifications.services import preference_update
+
+    preference_update(user=world.receiver_worker, language="fr")
+    delivery_send(delivery_id=delivery.pk)
+    message = mail.outbox[0].message()
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Content-Language"] == "fr"
+
+
+def test_two_deliveries_have_different_message_ids(world, delivery):
+    event = world.referral().events.get(name=EventName.SUBMITTED)
+    notify(recipients=[world.receiver_worker], message=message_for(event))
+    for row in Delivery.objects.all():
+        delivery_send(delivery_id=row.pk)
+    assert len({email.message()["Message-ID"] for email in mail.outbox}) == 2
