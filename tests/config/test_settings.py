@@ -145,3 +145,10 @@ def test_it_reads_lists_and_numbers(monkeypatch):
 def test_it_defaults_to_tunis_time_and_aware_datetimes():
     assert settings.TIME_ZONE == "Africa/Tunis"
     assert settings.USE_TZ is True
+
+
+def test_the_embedded_default_starts_without_check_warnings():
+    # runserver runs the database checks too: a newcomer's first start shows no warning.
+    result = run_manage("check", "--database", "default", DEBUG="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout, result.stdout + result.stderr
