@@ -332,20 +332,24 @@ def alert_status(alert: Alert) -> AlertStatus:
     return AlertStatus(alert=alert, acknowledged=acknowledgements, waiting=waiting)
 
 
-def alerts_awaiting(user: object, *, limit: int = 5) -> list[Alert]:
-    """Alerts one of the user's organisations has not acknowledged yet."""
+def alerts_awaiting_queryset(user: object) -> QuerySet[Alert]:
+    """Alerts one of the user's organisations has not acknowledged yet, newest first."""
     organisations = user_organisation_ids(user)
     if not organisations:
-        return []
-    return list(
+        return Alert.objects.none()
+    return (
         Alert.objects.filter(
             group__in=permissions.groups_visible(user), recipients__in=organisations
         )
         .exclude(acknowledgements__organisation_id__in=organisations)
         .select_related("group")
         .distinct()
-        .order_by("-created_at")[:limit]
+        .order_by("-created_at")
     )
+
+
+def alerts_awaiting(user: object, *, limit: int = 5) -> list[Alert]:
+    return list(alerts_awaiting_queryset(user)[:limit])
 
 
 # Plans ------------------------------------------------------------------------------------------

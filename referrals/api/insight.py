@@ -30,9 +30,6 @@ CELL_SCHEMA = {
 class MonthParameterField(serializers.CharField):
     """YYYY-MM (a date is accepted and widened to its month)."""
 
-    def run_validators(self, value: object) -> None:
-        """The value is a date by now: the text was checked in to_internal_value."""
-
     def to_internal_value(self, data: object) -> object:
         text = super().to_internal_value(data)
         if len(text) > 10:

@@ -287,11 +287,14 @@ def _access(*, organisation: Organisation, now: datetime.datetime) -> Section:
 def _member(*, user: object, now: datetime.datetime) -> list[Section]:
     today = timezone.localdate(now)
     week_end = today + datetime.timedelta(days=7)
-    actions = list(
-        coordination_selectors.action_items_of(user).filter(due_on__lte=week_end)[:LIST_LENGTH]
-    )
+    # Short lists, full counts: always counted, so the number of queries never depends on data.
+    due = coordination_selectors.action_items_of(user).filter(due_on__lte=week_end)
+    actions = list(due[:LIST_LENGTH])
+    action_count = due.count()
     sittings = coordination_selectors.upcoming_sittings(user, now=now, days=60, limit=3)
-    alerts = coordination_selectors.alerts_awaiting(user, limit=LIST_LENGTH)
+    awaiting = coordination_selectors.alerts_awaiting_queryset(user)
+    alerts = list(awaiting[:LIST_LENGTH])
+    alert_count = awaiting.count()
     section = Section(
         key="coordination",
         title=_("Coordination"),
@@ -302,13 +305,13 @@ def _member(*, user: object, now: datetime.datetime) -> list[Section]:
     section.items = [
         Item(
             _("Action items of my organisation due within a week"),
-            len(actions),
+            action_count,
             reverse("coordination:my-actions"),
             urgent=any(item.due_on < today for item in actions),
         ),
         Item(
             _("Alerts to acknowledge"),
-            len(alerts),
+            alert_count,
             reverse("coordination:groups"),
             urgent=True,
         ),

@@ -205,3 +205,18 @@ def test_the_inbox_filters_what_is_assigned_on_the_web_and_the_api(world):
     html = client.get("/referrals/?box=inbox&assigned=me").content.decode()
     assert f"#{mine.pk}" in html
     assert f"#{nobody.pk}" not in html
+
+
+def test_counts_are_not_capped_by_the_short_lists(world):
+    """The home page lists five entries but counts them all."""
+    from coordination import permissions as coordination_permissions
+    from coordination import services as coordination_services
+
+    coordination_permissions.group_sync(world.group)
+    for number in range(7):
+        coordination_services.alert_broadcast(
+            group=world.group, actor=world.coordinator, title=f"Alert {number}", message="m"
+        )
+    html = home(world.receiver_worker)
+    assert count(html, "Alerts to acknowledge") == 7
+    assert html.count("/coordination/alerts/") == 5
