@@ -17,12 +17,13 @@ RUN_ENV := DEBUG=1 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SITE_URL=$(SITE_URL
 # The suite runs with DEBUG off, as production does; these two make that possible without secrets.
 TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijkl ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run test lint format migrations messages bench clean
+.PHONY: help install run test lint audit format migrations messages bench clean
 
 help:
 	@echo "make run    set up, load the demo world and start web + Celery worker + beat"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff and the migrations check"
+	@echo "make audit  known vulnerabilities in the locked dependencies (pip-audit)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +51,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+audit: install
+	bash .ci/audit
 
 format: install
 	$(BIN)/ruff format .

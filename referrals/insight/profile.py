@@ -55,12 +55,12 @@ def json_list_counts(cases: QuerySet[Case], column: str) -> dict[str, int]:
     field = connection.ops.quote_name(column)
     if connection.vendor == "postgresql":
         sql = (
-            f"SELECT item, COUNT(*) FROM {table} c, jsonb_array_elements_text(c.{field}) item "  # noqa: S608 - names are quoted constants, values are parameters
+            f"SELECT item, COUNT(*) FROM {table} c, jsonb_array_elements_text(c.{field}) item "  # noqa: S608  # quoted constant names, parameter values  # nosec B608
             f"WHERE c.id IN ({ids_sql}) AND jsonb_typeof(c.{field}) = 'array' GROUP BY item"
         )
     else:
         sql = (
-            f"SELECT j.value, COUNT(*) FROM {table} c, json_each(c.{field}) j "  # noqa: S608
+            f"SELECT j.value, COUNT(*) FROM {table} c, json_each(c.{field}) j "  # noqa: S608  # nosec B608
             f"WHERE c.id IN ({ids_sql}) AND json_type(c.{field}) = 'array' GROUP BY j.value"
         )
     with connection.cursor() as cursor:
