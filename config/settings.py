@@ -404,6 +404,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.referral_retention_sweep_task",
         "schedule": 3600.0,
     },
+    "case-retention-sweep": {
+        "task": "referrals.tasks.case_retention_sweep_task",
+        "schedule": 3600.0,
+    },
     "coordination-meeting-reminder-sweep": {
         "task": "coordination.tasks.meeting_reminder_sweep_task",
         "schedule": 300.0,
@@ -424,6 +428,9 @@ NOTIFICATIONS_STALE_AFTER = env_int("NOTIFICATIONS_STALE_AFTER", default=300, mi
 
 # Days after a referral ends during which the receiving side still reads the shared personal data.
 REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", default=90, minimum=0)
+# Days after a case's last referral ended (and its last change) before the case is anonymised:
+# what identifies the person goes, what the statistics count stays (see referrals.privacy).
+CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", default=365, minimum=1)
 
 # Statistics -------------------------------------------------------------------------------------
 

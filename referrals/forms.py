@@ -225,3 +225,30 @@ class ReferralFilterForm(forms.Form):
 
 class CaseSearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class ReferenceLookupForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Case reference"),
+        max_length=20,
+        help_text=_("The reference the person was given, for example C-7K2M9QXA."),
+    )
+
+
+class ErasureForm(forms.Form):
+    """Erasure cannot be undone: the person in charge types the reference to confirm it."""
+
+    confirm = forms.CharField(
+        label=_("Type the case reference to confirm"),
+        max_length=20,
+    )
+
+    def __init__(self, *args: object, case: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.case = case
+
+    def clean_confirm(self) -> str:
+        value = self.cleaned_data["confirm"].strip()
+        if value.upper() != self.case.reference.upper():
+            raise forms.ValidationError(_("This is not the reference of this case."))
+        return value

@@ -61,6 +61,11 @@ SHAREABLE_FIELDS: dict[str, object] = {
 }
 
 
+class AnonymisedReason(models.TextChoices):
+    RETENTION = "retention", _("the end of the retention period")
+    ERASURE = "erasure", _("an erasure request")
+
+
 def new_reference() -> str:
     """A pseudonymous case code: no name, no date, nothing that identifies the person."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -100,6 +105,12 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Set when nothing identifying is left (``referrals.privacy``): the row stays for the
+    # statistics, out of every list and page.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    anonymised_reason = models.CharField(
+        _("anonymised because of"), max_length=10, choices=AnonymisedReason.choices, blank=True
+    )
 
     class Meta:
         ordering = ["-id"]
@@ -537,6 +548,7 @@ class AccessAction(models.TextChoices):
     VIEW = "view", _("viewed")
     LIST = "list", _("listed")
     EXPORT = "export", _("exported")
+    ERASE = "erase", _("erased")
 
 
 class AccessChannel(models.TextChoices):

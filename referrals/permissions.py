@@ -85,7 +85,7 @@ def case_grant_owner_bulk(organisation: Organisation, cases: list[Case]) -> None
 
 
 def can_manage_case(user: object, case: Case) -> bool:
-    if not _is_active(user):
+    if not _is_active(user) or case.anonymised_at is not None:
         return False
     return CaseGroupObjectPermission.objects.filter(
         content_object=case,

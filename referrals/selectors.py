@@ -34,7 +34,12 @@ MODERATION = "moderation"
 def case_list(
     *, user: object, organisation: Organisation | None = None, search: str = ""
 ) -> QuerySet[Case]:
-    cases = permissions.case_list_visible(user).select_related("owner")
+    # Anonymised rows stay for the statistics only (``referrals.privacy``).
+    cases = (
+        permissions.case_list_visible(user)
+        .filter(anonymised_at__isnull=True)
+        .select_related("owner")
+    )
     if organisation is not None:
         cases = cases.filter(owner=organisation)
     if search:

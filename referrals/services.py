@@ -348,6 +348,8 @@ def referral_refer_onwards(*, referral_id: int, actor: User) -> Referral:
     declined = _locked(referral_id, actor)
     if not permissions.is_sender(actor, declined):
         raise NotAllowed()
+    if declined.case.anonymised_at is not None:
+        raise NotVisible()  # the person's record is gone
     if declined.state != State.DECLINED or declined.suggested_organisation is None:
         raise InvalidTransition(
             declined.get_state_display(), _("refer to the suggested organisation")
@@ -730,6 +732,17 @@ def referral_withdraw(*, referral_id: int, actor: User, reason: str) -> Referral
     referral.withdraw_reason = reason.strip()
     _revoke_receiver_now(referral)
     referral.save(update_fields=["withdraw_reason", "shared_data_revoked_at"])
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw_for_erasure(*, referral_id: int, actor: User) -> Referral:
+    """The person asked for erasure (``privacy.case_erase``, which checked the actor's right):
+    the referral is called back whoever sent it, and the receiver loses the data at once."""
+    referral = _locked(referral_id, None)
+    _fire(referral, "withdraw", actor=actor, event=EventName.WITHDRAWN, check_permission=False)
+    _revoke_receiver_now(referral)
+    referral.save(update_fields=["shared_data_revoked_at"])
     return referral
 
 

@@ -9,7 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from referrals import notifications, selectors, services
+from referrals import notifications, privacy, selectors, services
 from referrals.models import ReferralEvent
 
 logger = logging.getLogger(__name__)
@@ -76,3 +76,18 @@ def referral_retention_sweep_task() -> int:
         selectors.referrals_past_retention(before=before).values_list("pk", flat=True)[:BATCH]
     )
     return sum(services.referral_end_retention(referral_id=referral_id) for referral_id in ids)
+
+
+@shared_task(ignore_result=True)
+def case_retention_sweep_task() -> int:
+    """Anonymise cases whose referrals all ended, untouched for ``CASE_RETENTION_DAYS``."""
+    before = timezone.now() - datetime.timedelta(days=settings.CASE_RETENTION_DAYS)
+    ids = list(
+        privacy.cases_past_retention(before=before)
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:BATCH]
+    )
+    done = sum(privacy.case_anonymise(case_id=case_id, before=before) for case_id in ids)
+    if done:
+        logger.info("Cases anonymised after retention: %s", done)
+    return done

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import views
+from referrals import privacy_views, views
 
 app_name = "referrals"
 
@@ -8,7 +8,11 @@ urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
     path("cases/new/", views.case_create, name="case-create"),
     path("cases/access-log/", views.access_log, name="access-log"),
+    path("cases/rights/", privacy_views.rights_lookup, name="rights-lookup"),
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/rights/", privacy_views.rights, name="rights"),
+    path("cases/<int:pk>/subject-access/", privacy_views.subject_access, name="subject-access"),
+    path("cases/<int:pk>/erase/", privacy_views.erase, name="erase"),
     path("cases/<int:pk>/edit/", views.case_edit, name="case-edit"),
     path("cases/<int:pk>/consents/", views.consent_create, name="consent-create"),
     path(

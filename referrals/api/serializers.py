@@ -274,3 +274,42 @@ class ReferralFilterSerializer(serializers.Serializer):
         help_text="me: assigned to you; none: in care and assigned to nobody",
     )
     organisation = serializers.IntegerField(required=False, min_value=1)
+
+
+# A person's requests (``referrals.privacy``) ---------------------------------------------------
+
+
+class _AccessEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    by = serializers.CharField(allow_null=True)
+    action = serializers.CharField()
+    channel = serializers.CharField()
+    referral = serializers.IntegerField(allow_null=True)
+
+
+class SubjectAccessSerializer(serializers.Serializer):
+    """Everything held about the person of one case, and who read it (for the schema)."""
+
+    generated_at = serializers.DateTimeField()
+    generated_by = serializers.CharField()
+    organisation = serializers.CharField()
+    case = serializers.DictField(help_text="The case record, every field.")
+    consents = serializers.ListField(child=serializers.DictField())
+    referrals = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="Every referral with what was shared, the free text and its timeline.",
+    )
+    access_log = _AccessEntrySerializer(many=True)
+
+
+class ErasureRequestSerializer(serializers.Serializer):
+    reference = serializers.CharField(
+        max_length=20, help_text="The case's current reference, to confirm which record goes."
+    )
+
+
+class ErasureSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="A new reference: the old one matches nothing.")
+    anonymised_at = serializers.DateTimeField()
+    withdrawn_referrals = serializers.ListField(child=serializers.IntegerField())

@@ -15,15 +15,18 @@ from rest_framework.response import Response
 
 from organisations.models import Role
 from organisations.selectors import memberships_of
-from referrals import permissions, selectors, services
+from referrals import permissions, privacy, selectors, services
 from referrals.api.serializers import (
     CaseSerializer,
     ConsentSerializer,
+    ErasureRequestSerializer,
+    ErasureSerializer,
     ReferralCreateSerializer,
     ReferralEventSerializer,
     ReferralFilterSerializer,
     ReferralPatchSerializer,
     ReferralSerializer,
+    SubjectAccessSerializer,
     TransitionSerializer,
 )
 from referrals.exceptions import NotVisible
@@ -123,6 +126,44 @@ class CaseViewSet(
             raise NotVisible()
         consent = services.consent_withdraw(consent=consent, actor=request.user)
         return Response(ConsentSerializer(consent).data)
+
+    @extend_schema(
+        summary="Everything held about the person (subject access)",
+        description="For supervisors and organisation admins of the owning organisation; the "
+        "export is written to the access log. 403 for its caseworkers, 404 for others.",
+        responses={200: SubjectAccessSerializer},
+    )
+    @action(detail=True, methods=["get"], url_path="subject-access")
+    def subject_access(self, request: Request, pk: str | None = None) -> Response:
+        case = privacy.rights_case(request.user, pk)
+        return Response(
+            privacy.subject_access(case=case, actor=request.user, channel=AccessChannel.API)
+        )
+
+    @extend_schema(
+        summary="Erase the person's record at their request",
+        description="Withdraws the open referrals, then removes everything that identifies the "
+        "person. Cannot be undone: the body repeats the case's reference. 409 when already "
+        "erased.",
+        request=ErasureRequestSerializer,
+        responses={200: ErasureSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="erase")
+    def erase(self, request: Request, pk: str | None = None) -> Response:
+        case = privacy.rights_case(request.user, pk)
+        serializer = ErasureRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if serializer.validated_data["reference"].strip().upper() != case.reference.upper():
+            raise ValidationError({"reference": [_("This is not the reference of this case.")]})
+        erasure = privacy.case_erase(case_id=case.pk, actor=request.user, channel=AccessChannel.API)
+        return Response(
+            {
+                "id": erasure.case.pk,
+                "reference": erasure.case.reference,
+                "anonymised_at": erasure.case.anonymised_at,
+                "withdrawn_referrals": erasure.withdrawn,
+            }
+        )
 
 
 def _transition_schema(name: str):

@@ -1,3 +1,5 @@
+import datetime
+
 from django import template
 
 from organisations.names import country_name, language_name
@@ -44,3 +46,20 @@ def field_label(name: str) -> object:
 def vulnerability_labels(codes: list[str]) -> str:
     labels = _CHOICES["vulnerabilities"]
     return ", ".join(str(labels.get(code, code)) for code in codes or [])
+
+
+@register.filter
+def get(mapping: dict | None, key: object) -> object:
+    """``labels.state|get:code``: a label by its code, or the code when there is none."""
+    return (mapping or {}).get(key, key)
+
+
+@register.filter
+def isodate(value: str | None) -> datetime.datetime | None:
+    """An ISO 8601 string of an export back to a datetime, for the ``date`` filter."""
+    if not value:
+        return None
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except ValueError:
+        return None
