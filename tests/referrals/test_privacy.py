@@ -112,7 +112,10 @@ def test_subject_access_holds_everything_and_who_read_it(world, django_capture_o
         assert marker in text, marker
     data = response.json()
     assert data["case"]["birth_year"] == 1990
-    assert {r["to_organisation"] for r in data["referrals"]} == {"Receiving Municipality", "Third CSO"}
+    assert {r["to_organisation"] for r in data["referrals"]} == {
+        "Receiving Municipality",
+        "Third CSO",
+    }
     # The receiver's read of the shared data is listed, with who made it.
     readers = {(entry["by"], entry["referral"]) for entry in data["access_log"]}
     assert any(referral == open_one.pk for _, referral in readers)
@@ -126,13 +129,20 @@ def test_subject_access_is_for_supervisors_and_admins_of_the_owner(world):
     url = f"/api/v1/cases/{case.pk}/subject-access/"
     assert get(world.sender_admin, url).status_code == 200
     assert get(world.sender_worker, url).status_code == 403  # sees the case, may not decide
-    for outsider in (world.receiver_supervisor, world.third_worker, world.coordinator, world.former):
+    for outsider in (
+        world.receiver_supervisor,
+        world.third_worker,
+        world.coordinator,
+        world.former,
+    ):
         assert get(outsider, url).status_code in (401, 404), outsider
     assert get(None, url).status_code == 401
     assert get(world.sender_admin, "/api/v1/cases/999999999/subject-access/").status_code == 404
-    assert not AccessLog.objects.filter(case=case, action=AccessAction.EXPORT).exclude(
-        user=world.sender_admin
-    ).exists()
+    assert (
+        not AccessLog.objects.filter(case=case, action=AccessAction.EXPORT)
+        .exclude(user=world.sender_admin)
+        .exists()
+    )
 
 
 def test_printable_subject_access_page_and_json_download(world, client: Client):
@@ -146,7 +156,9 @@ def test_printable_subject_access_page_and_json_download(world, client: Client):
     assert download.status_code == 200
     assert "attachment" in download["Content-Disposition"]
     assert json.loads(download.content)["case"]["notes"] == MARKERS["notes"]
-    assert AccessLog.objects.filter(case=case, action=AccessAction.EXPORT, channel="web").count() == 2
+    assert (
+        AccessLog.objects.filter(case=case, action=AccessAction.EXPORT, channel="web").count() == 2
+    )
     client.force_login(world.sender_worker)
     assert client.get(f"/cases/{case.pk}/subject-access/").status_code == 403
     client.force_login(world.receiver_supervisor)
@@ -158,7 +170,8 @@ def test_an_admin_finds_the_record_by_its_reference_only_in_their_organisation(w
     other = world.case(actor=world.receiver_worker, consent_to=())
     client.force_login(world.sender_admin)
     found = client.get("/cases/rights/", {"reference": case.reference.lower()})
-    assert found.status_code == 302 and found["Location"] == f"/cases/{case.pk}/rights/"
+    assert found.status_code == 302
+    assert found["Location"] == f"/cases/{case.pk}/rights/"
     missing = client.get("/cases/rights/", {"reference": other.reference})
     assert missing.status_code == 200
     assert "No record of your organisation" in missing.content.decode()
@@ -208,14 +221,17 @@ def test_nothing_identifying_survives_erasure_anywhere(world, django_capture_on_
     assert not detail.data.get("shared_data")
     # The record leaves every list and page.
     assert get(world.sender_worker, f"/api/v1/cases/{case.pk}/").status_code == 404
-    assert case.pk not in [c["id"] for c in get(world.sender_worker, "/api/v1/cases/").data["results"]]
+    assert case.pk not in [
+        c["id"] for c in get(world.sender_worker, "/api/v1/cases/").data["results"]
+    ]
 
 
 def test_erasure_is_confirmed_decided_by_the_right_people_and_done_once(world):
     case = world.case()
     url = f"/api/v1/cases/{case.pk}/erase/"
     wrong = post(world.sender_supervisor, url, {"reference": "C-WRONG"})
-    assert wrong.status_code == 400 and "reference" in wrong.data
+    assert wrong.status_code == 400
+    assert "reference" in wrong.data
     assert post(world.sender_supervisor, url, {}).status_code == 400
     assert post(world.sender_worker, url, {"reference": case.reference}).status_code == 403
     assert post(world.receiver_supervisor, url, {"reference": case.reference}).status_code == 404
@@ -320,6 +336,6 @@ def test_an_anonymised_record_cannot_be_referred_or_edited(world, role):
 
 
 def client_patch(user, url, data):
-    from tests.referrals.conftest import client_for  # noqa: PLC0415
+    from tests.referrals.conftest import client_for
 
     return client_for(user).patch(url, data, format="json")
