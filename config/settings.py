@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "axes",
     "django_countries",
@@ -76,11 +79,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.SessionIdleTimeoutMiddleware",
     "organisations.middleware.CurrentOrganisationMiddleware",
+    "organisations.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -187,6 +192,10 @@ AXES_ACCOUNT_FAILURE_CEILING = env_int("AXES_ACCOUNT_FAILURE_CEILING", default=5
 # any case): a phone left on a table at the port does not stay signed in.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", default=30 * 60, minimum=60)
 AXES_VERBOSE = False
+# Two-factor sign-in (organisations.two_factor): required of supervisors, organisation admins and
+# platform admins in production; available to everyone.
+REQUIRE_2FA_FOR_PRIVILEGED = env_bool("REQUIRE_2FA_FOR_PRIVILEGED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Relais"
 
 # Internationalisation ---------------------------------------------------------------------------
 

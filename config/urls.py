@@ -28,6 +28,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path("accounts/two-factor/", include("organisations.two_factor_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", notification_views.set_language, name="set_language"),
     path("notifications/", include("notifications.urls")),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -14,6 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config import tokens
+from organisations import two_factor
 from organisations.models import ApiToken
 
 
@@ -37,6 +39,13 @@ class TokenRequestSerializer(AuthTokenSerializer):
         required=False,
         allow_blank=True,
         help_text="What the token is for (the tool or script that will use it).",
+    )
+    otp = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="With two-factor sign-in on: the code of the authenticator app (or a backup "
+        "code).",
     )
 
 
@@ -72,8 +81,20 @@ class ObtainTokenView(APIView):
             )
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
+        user = serializer.validated_data["user"]
+        # The second factor binds tokens too, or the API would be the way around it.
+        if two_factor.is_enabled(user):
+            otp = serializer.validated_data.get("otp", "")
+            if not otp:
+                raise ValidationError({"otp": [_("Enter the code of your authenticator app.")]})
+            if two_factor.verify(user=user, token=otp) is None:
+                raise ValidationError({"otp": [_("This code is not valid.")]})
+        elif two_factor.is_required(user):
+            raise PermissionDenied(
+                _("Your role requires two-factor sign-in: set it up on the web first.")
+            )
         instance, token = tokens.token_create(
-            user=serializer.validated_data["user"],
+            user=user,
             name=serializer.validated_data.get("name", ""),
         )
         return Response({"token": token, "expiry": instance.expiry, "name": instance.name})

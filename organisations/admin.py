@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import ServiceError
-from organisations import permissions, services
+from organisations import permissions, services, two_factor
 from organisations.models import ApiToken, Membership, Organisation, Partnership, Service
 
 
@@ -138,6 +138,17 @@ class RelaisUserAdmin(UserAdmin):
     )
     list_filter = ("is_staff", "is_superuser", "is_active")
     filter_horizontal = ()
+    actions = ["reset_two_factor"]
+
+    @admin.action(description=_("Reset two-factor sign-in (lost phone)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for user in queryset:
+            two_factor.disable(user=user)
+        self.message_user(
+            request,
+            _("Two-factor sign-in was reset: they set it up again at their next sign-in."),
+            messages.SUCCESS,
+        )
 
     def get_inlines(self, request: HttpRequest, obj: object = None) -> list:
         return [MembershipInline] if obj is not None else []
@@ -149,9 +160,10 @@ if admin.site.is_registered(User):
 admin.site.register(User, RelaisUserAdmin)
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
-# knox registers its own token model, which ApiToken replaces (KNOX_TOKEN_MODEL).
+# knox registers its own token model, which ApiToken replaces (KNOX_TOKEN_MODEL); django-otp's
+# device admins would show a person's TOTP secret and backup codes (the user admin resets them).
 for model in list(admin.site._registry):
-    if model._meta.app_label == "knox":
+    if model._meta.app_label in ("knox", "otp_totp", "otp_static"):
         admin.site.unregister(model)
 
 

@@ -25,6 +25,8 @@ def _test_settings(tmp_path_factory):
         SECURE_SSL_REDIRECT=False,
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
         CELERY_TASK_ALWAYS_EAGER=True,
+        # On in production; the two-factor tests turn it on, the others sign in with a password.
+        REQUIRE_2FA_FOR_PRIVILEGED=False,
     ):
         yield
 
