@@ -17,11 +17,12 @@ RUN_ENV := DEBUG=1 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SITE_URL=$(SITE_URL
 # The suite runs with DEBUG off, as production does; these two make that possible without secrets.
 TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijkl ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run test lint audit format migrations messages bench clean
+.PHONY: help install run test test-fast lint audit format migrations messages bench clean
 
 help:
 	@echo "make run    set up, load the demo world and start web + Celery worker + beat"
 	@echo "make test   run the whole test suite"
+	@echo "make test-fast  the suite without browser journeys and the route matrix"
 	@echo "make lint   ruff and the migrations check"
 	@echo "make audit  known vulnerabilities in the locked dependencies (pip-audit)"
 
@@ -46,6 +47,10 @@ run: install
 
 test: install
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite without the slow sweeps (browser journeys, the route matrix): for everyday work.
+test-fast: install
+	$(TEST_ENV) $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

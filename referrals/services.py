@@ -346,10 +346,10 @@ def referral_refer_onwards(*, referral_id: int, actor: User) -> Referral:
     Consent is per recipient, so the new draft needs its own consent when it is submitted.
     """
     declined = _locked(referral_id, actor)
-    if not permissions.is_sender(actor, declined):
-        raise NotAllowed()
     if declined.case.anonymised_at is not None:
         raise NotVisible()  # the person's record is gone
+    if not permissions.is_sender(actor, declined):
+        raise NotAllowed()
     if declined.state != State.DECLINED or declined.suggested_organisation is None:
         raise InvalidTransition(
             declined.get_state_display(), _("refer to the suggested organisation")

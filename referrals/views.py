@@ -474,11 +474,12 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     }
     if action not in handlers:
         raise Http404
+    # Invisible is missing, before any form is read (an invalid form must not answer otherwise).
+    referral = Referral.objects.filter(pk=pk).select_related("to_organisation").first()
+    if referral is None or not permissions.can_see(user, referral):
+        raise Http404
     form_class, call, done = handlers[action]
     if form_class in (AcceptForm, AssignForm):
-        referral = Referral.objects.filter(pk=pk).select_related("to_organisation").first()
-        if referral is None:
-            raise Http404
         organisation = referral.to_organisation
 
         def form_class(data: object) -> AcceptForm:

@@ -90,3 +90,10 @@ def bob(other_cso):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys are slow like the route matrix: `make test-fast` leaves them out."""
+    for item in items:
+        if "/tests/e2e/" in str(item.path):
+            item.add_marker(pytest.mark.slow)

@@ -20,6 +20,7 @@ from coordination.forms import (
     AlertForm,
     PlanForm,
 )
+from coordination.models import ActionItem
 from coordination.views.common import (
     acting_organisation,
     back,
@@ -59,6 +60,10 @@ def action_create(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
 @login_required
 @require_POST
 def action_update(request: HttpRequest, pk: int) -> HttpResponse:
+    # Invisible is missing, before the form is read (an invalid form must not answer otherwise).
+    item = ActionItem.objects.select_related("group").filter(pk=pk).first()
+    if item is None or not permissions.can_view(request.user, item.group):
+        raise Http404
     form = ActionItemUpdateForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
