@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from coordination import permissions
 from coordination.exceptions import (
@@ -29,7 +30,14 @@ def require(condition: bool, message: str, *, field: str | None = None) -> None:
 
 
 def full_clean(obj: Any, *, exclude: Iterable[str] = ()) -> None:
-    """Model validation as a typed error naming the first field at fault."""
+    """Model validation as a typed error naming the first field at fault.
+
+    Single-line fields (titles, names, places) are made one line first: a line break there
+    would break the calendars, subjects and headers they end up in."""
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname, None)
+        if type(field) is models.CharField and isinstance(value, str):
+            setattr(obj, field.attname, " ".join(value.split()))
     try:
         obj.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
     except ValidationError as error:

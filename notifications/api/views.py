@@ -1,11 +1,11 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import NotVisible
+from config.pagination import NewestFirst
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -20,11 +20,6 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_is_read(self, notification: Notification) -> bool:
         return notification.read_at is not None
-
-
-class NewestFirst(CursorPagination):
-    ordering = "-id"
-    page_size = 50
 
 
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

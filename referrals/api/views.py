@@ -9,10 +9,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.pagination import NewestFirst
 from organisations.models import Role
 from organisations.selectors import memberships_of
 from referrals import permissions, privacy, selectors, services
@@ -31,15 +31,6 @@ from referrals.api.serializers import (
 )
 from referrals.exceptions import NotVisible
 from referrals.models import AccessAction, AccessChannel, Case, Consent, Referral
-
-
-class NewestFirst(CursorPagination):
-    """Paginate by key, never by counting everything."""
-
-    ordering = "-id"
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 200
 
 
 class CaseViewSet(

@@ -178,3 +178,19 @@ def test_the_ics_of_an_invisible_meeting_is_not_found(world):
         browser(world.outsider).get(f"/coordination/meetings/{meeting.pk}/meeting.ics").status_code
         == 404
     )
+
+
+def test_a_title_with_a_line_break_still_gives_every_calendar_file(world):
+    """It once broke the per-meeting file for every member (issue 10): titles are one line,
+    and whatever a title holds, the files are built."""
+    meeting = world.meeting(title="Monthly\r\ncoordination\nSfax")
+    assert meeting.title == "Monthly coordination Sfax"
+    Meeting.objects.filter(pk=meeting.pk).update(title="Written\nbefore the fix")
+    for client, url in (
+        (browser(world.member_worker), f"/coordination/meetings/{meeting.pk}/meeting.ics"),
+        (api(world.member_worker), f"/api/v1/meetings/{meeting.pk}/ics/"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "\n" not in response["Content-Disposition"]
+        assert parse(response.content).get("x-wr-calname") == "Written before the fix"

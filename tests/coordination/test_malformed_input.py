@@ -3,6 +3,8 @@ and dates at the ends of the calendar."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from tests.coordination.conftest import api, browser
@@ -125,3 +127,39 @@ def test_a_far_date_in_the_forms_is_a_form_error(world):
 
     assert response.status_code == 200
     assert "start_date" in response.context["form"].errors
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("attendance/", {"present": [HUGE]}),
+        ("attendance/", {"present": ["-" + HUGE, "x"]}),
+        ("actions/", {"title": "T", "due_on": "2026-04-01", "owner_organisation": HUGE}),
+        ("decisions/", {"text": "D", "agenda_item": HUGE}),
+    ],
+)
+def test_ids_beyond_64_bits_in_forms_are_form_errors(world, path, data):
+    """Once a 500 (issue 10): an id no database can hold is simply not a valid choice."""
+    meeting = world.meeting()
+    stamp = meeting.first_start.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    response = browser(world.coordinator).post(
+        f"/coordination/meetings/{meeting.pk}/{stamp}/{path}", data
+    )
+    assert response.status_code in (200, 302, 400), response.status_code
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/coordination/meetings/?group={HUGE}",
+        f"/api/v1/meetings/?group={HUGE}",
+        f"/api/v1/action-items/?group={HUGE}&meeting={HUGE}",
+    ],
+)
+def test_ids_beyond_64_bits_in_queries_find_nothing(world, url):
+    client = api(world.member_worker) if url.startswith("/api/") else browser(world.member_worker)
+    response = client.get(url)
+    assert response.status_code in (200, 400), (url, response.status_code)

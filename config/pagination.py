@@ -1,0 +1,96 @@
+"""The API's two paginations, strict about what a client sends.
+
+A page size out of bounds or a cursor that was not made by the server is a 400 with a field
+error (DRF would silently clamp the one and crash on the other), and both bounds are in the
+schema.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+MAX_PAGE_SIZE = 200
+
+
+def _page_size(request, *, param: str, default: int, maximum: int) -> int:
+    raw = request.query_params.get(param)
+    if raw is None or raw == "":
+        return default
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if not 1 <= size <= maximum:
+        raise ValidationError(
+            {param: [_("Give a whole number from 1 to %(max)s.") % {"max": maximum}]}
+        )
+    return size
+
+
+def _page_size_schema(param: str, default: int, maximum: int) -> dict:
+    return {
+        "name": param,
+        "required": False,
+        "in": "query",
+        "description": f"Results per page (default {default}).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": maximum},
+    }
+
+
+class NewestFirst(CursorPagination):
+    """Paginate by key, newest first, never by counting everything."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        return _page_size(
+            request,
+            param=self.page_size_query_param,
+            default=self.page_size,
+            maximum=self.max_page_size,
+        )
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)  # 404 for what is not even base64
+        if cursor is None:
+            return None
+        # Only the server writes cursors: a position that is not an id was tampered with.
+        if cursor.position is not None:
+            try:
+                int(cursor.position)
+            except (TypeError, ValueError):
+                raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
+        return cursor
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        return [p for p in parameters if p["name"] != self.page_size_query_param] + [
+            _page_size_schema(self.page_size_query_param, self.page_size, self.max_page_size)
+        ]
+
+
+class Pages(PageNumberPagination):
+    """Numbered pages for the short lists (the directory, groups, meetings)."""
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = MAX_PAGE_SIZE
+
+    def get_page_size(self, request) -> int:
+        return _page_size(
+            request,
+            param=self.page_size_query_param,
+            default=self.page_size,
+            maximum=self.max_page_size,
+        )
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        return [p for p in parameters if p["name"] != self.page_size_query_param] + [
+            _page_size_schema(self.page_size_query_param, self.page_size, self.max_page_size)
+        ]

@@ -1,0 +1,92 @@
+"""Inputs that once answered 500 (issue 10): each now gets a client error with a JSON body, or
+simply finds nothing, and writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from coordination.models import Meeting
+from referrals.models import Referral
+from tests.referrals.conftest import get
+
+HUGE = "99999999999999999999"  # beyond 64 bits
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/referrals/?cursor=cD1hYmM=",  # base64 of "p=abc": a position that is no id
+        "/api/v1/cases/?cursor=cD1hYmM=",
+        "/api/v1/notifications/?cursor=cD1hYmM=",
+        "/api/v1/referrals/?page_size=0",
+        "/api/v1/referrals/?page_size=201",
+        "/api/v1/referrals/?page_size=abc",
+        "/api/v1/organisations/?page_size=1000",
+        "/api/v1/meetings/?page_size=-1",
+    ],
+)
+def test_a_tampered_cursor_or_page_size_is_a_400_with_the_field_named(world, url):
+    response = get(world.sender_worker, url)
+    assert response.status_code == 400, (url, response.status_code)
+    assert set(response.json()) & {"cursor", "page_size"}
+
+
+def test_page_size_within_bounds_is_honoured(world):
+    for index in range(3):
+        world.case(given_name=f"P{index}")
+    response = get(world.sender_worker, "/api/v1/cases/?page_size=2")
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+    assert get(world.sender_worker, "/api/v1/cases/?page_size=200").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/meetings/?group={HUGE}",
+        f"/api/v1/action-items/?group={HUGE}",
+        f"/api/v1/action-items/?meeting={HUGE}",
+        f"/api/v1/referrals/?to_organisation={HUGE}",
+        f"/api/v1/services/?organisation={HUGE}",
+        f"/api/v1/referrals/{HUGE}/",
+        f"/api/v1/cases/{HUGE}/",
+        f"/api/v1/meetings/{HUGE}/ics/",
+    ],
+)
+def test_ids_beyond_64_bits_find_nothing(world, url):
+    response = get(world.sender_worker, url)
+    assert response.status_code in (200, 400, 404), (url, response.status_code)
+    if response.status_code == 200:
+        assert response.json()["results"] == []
+
+
+def test_ids_beyond_64_bits_in_a_body_are_field_errors(world):
+    case = world.case()
+    before = Referral.objects.count()
+    response = Client()
+    response.force_login(world.sender_worker)
+    answer = response.post(
+        "/api/v1/referrals/",
+        {
+            "case": int(HUGE),
+            "to_organisation": int(HUGE),
+            "service_category": "food",
+            "reason": "x",
+        },
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert {"case", "to_organisation"} <= set(answer.json())
+    assert Referral.objects.count() == before
+    assert case.pk
+
+
+def test_the_orm_drops_out_of_range_ids_on_every_backend(db):
+    """The lookups of config.lookups, straight: through a foreign key and with ``__in``."""
+    huge = int(HUGE)
+    assert list(Meeting.objects.filter(group_id=huge)) == []
+    assert list(Meeting.objects.filter(group_id__in=[huge])) == []
+    assert list(Meeting.objects.filter(pk__in=[huge, -huge])) == []
+    assert connection.vendor in ("sqlite", "postgresql")
