@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.serializers import ModelSerializer
 from coordination import recurrence, schedule
 from coordination.models import (
     ActionItem,
@@ -68,7 +69,7 @@ class TimeZoneField(serializers.CharField):
         return value
 
 
-class CoordinationGroupSerializer(serializers.ModelSerializer):
+class CoordinationGroupSerializer(ModelSerializer):
     convening_organisation_name = serializers.CharField(
         source="convening_organisation.name", read_only=True
     )
@@ -132,7 +133,7 @@ def sitting_data(sitting: schedule.Sitting) -> dict:
     }
 
 
-class MeetingSerializer(serializers.ModelSerializer):
+class MeetingSerializer(ModelSerializer):
     group_name = serializers.CharField(source="group.name", read_only=True)
     start = WallTimeField(source="dtstart", read_only=True)
     is_series = serializers.BooleanField(read_only=True)
@@ -215,7 +216,7 @@ class MeetingFilterSerializer(serializers.Serializer):
     upcoming = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
-class ActionItemSerializer(serializers.ModelSerializer):
+class ActionItemSerializer(ModelSerializer):
     meeting = serializers.IntegerField(source="occurrence.meeting_id", read_only=True)
     meeting_title = serializers.CharField(source="occurrence.meeting.title", read_only=True)
     sitting = serializers.DateTimeField(

@@ -6,11 +6,12 @@ from rest_framework.response import Response
 
 from config.errors import NotVisible
 from config.pagination import NewestFirst
+from config.serializers import ModelSerializer
 from notifications import selectors, services
 from notifications.models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     is_read = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from config.serializers import ModelSerializer
 from organisations.models import Organisation, Service
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(ModelSerializer):
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -26,7 +27,7 @@ class ServiceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
+class OrganisationSerializer(ModelSerializer):
     is_trusted = serializers.BooleanField(read_only=True)
 
     class Meta:

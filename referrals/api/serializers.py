@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.serializers import ModelSerializer
 from organisations.models import Organisation, Service, ServiceCategory
 from referrals.models import (
     SHAREABLE_FIELDS,
@@ -20,7 +21,7 @@ from referrals.models import (
 )
 
 
-class ConsentSerializer(serializers.ModelSerializer):
+class ConsentSerializer(ModelSerializer):
     fields = serializers.ListField(
         child=serializers.ChoiceField(choices=list(SHAREABLE_FIELDS)), allow_empty=False
     )
@@ -33,7 +34,7 @@ class ConsentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "given_at", "withdrawn_at", "is_active"]
 
 
-class CaseSerializer(serializers.ModelSerializer):
+class CaseSerializer(ModelSerializer):
     """The owner's full view of a case."""
 
     organisation = serializers.PrimaryKeyRelatedField(
@@ -106,7 +107,7 @@ FREE_TEXT_FIELDS = (
 )
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralSerializer(ModelSerializer):
     """A referral as its reader may see it: the receiver never gets the case, only the snapshot
     of consented fields (and only while it keeps access to them)."""
 
@@ -184,6 +185,31 @@ class ReferralSerializer(serializers.ModelSerializer):
         return bool(referral.override_justification)
 
 
+class WarningSerializer(serializers.Serializer):
+    """Something the person should know before going on; the request still succeeded."""
+
+    code = serializers.ChoiceField(
+        choices=[
+            ("duplicate", "The case already has an open referral for this service."),
+            ("service_full", "The target service says it is full."),
+        ]
+    )
+    message = serializers.CharField(help_text="In the reader's language.")
+    referral = serializers.IntegerField(
+        required=False, help_text="For a duplicate: the open referral it repeats."
+    )
+
+
+class ReferralCreatedSerializer(ReferralSerializer):
+    """The new draft, and what the sender should know about it."""
+
+    warnings = WarningSerializer(many=True, read_only=True)
+
+    class Meta(ReferralSerializer.Meta):
+        fields = [*ReferralSerializer.Meta.fields, "warnings"]
+        read_only_fields = fields
+
+
 class ReferralCreateSerializer(serializers.Serializer):
     case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
     to_organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.active())
@@ -230,7 +256,7 @@ class TransitionSerializer(serializers.Serializer):
     )
 
 
-class ReferralEventSerializer(serializers.ModelSerializer):
+class ReferralEventSerializer(ModelSerializer):
     actor = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField(
         help_text="The comment or note; null for a reader who may not read free text."

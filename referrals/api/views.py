@@ -21,6 +21,7 @@ from referrals.api.serializers import (
     ConsentSerializer,
     ErasureRequestSerializer,
     ErasureSerializer,
+    ReferralCreatedSerializer,
     ReferralCreateSerializer,
     ReferralEventSerializer,
     ReferralFilterSerializer,
@@ -259,8 +260,11 @@ class ReferralViewSet(
         )
         return self._respond(referral)
 
-    @extend_schema(responses={200: ReferralEventSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @extend_schema(
+        responses={200: ReferralEventSerializer(many=True)},
+        summary="The referral's timeline, oldest first (one list, not paginated)",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def events(self, request: Request, pk: str | None = None) -> Response:
         referral = (
             Referral.objects.select_related("from_organisation", "to_organisation")
@@ -281,7 +285,7 @@ class ReferralViewSet(
 
     # Writes -------------------------------------------------------------------------------------
 
-    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralCreatedSerializer})
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = ReferralCreateSerializer(
             data=request.data, cases=selectors.case_list(user=request.user)

@@ -79,11 +79,11 @@ def test_a_bad_filter_is_a_400_naming_it(world, query, field):
     assert field in response.data
 
 
-def test_a_bad_page_size_falls_back_to_the_default(world, submitted):
+def test_a_bad_page_size_is_a_400_not_silently_ignored(world, submitted):
     response = client_for(world.sender_worker).get("/api/v1/referrals/?page_size=lots")
 
-    assert response.status_code == 200
-    assert [row["id"] for row in response.data["results"]] == [submitted.pk]
+    assert response.status_code == 400
+    assert "page_size" in response.data
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,124 @@
+"""What the API answers is what its schema says (issue 10): unset codes and links are null, not
+"" (an enum or a URI cannot be ""), the timeline is one list, the warnings of a new referral are
+documented, and every model serializer keeps to the project's base."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from rest_framework import serializers
+
+from config.serializers import ModelSerializer, OptionalChoiceField, OptionalURLField
+from tests.factories import OrganisationFactory, member
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_blocker) -> dict:
+    from io import StringIO
+
+    out = StringIO()
+    with django_db_blocker.unblock():
+        call_command("spectacular", "--format", "openapi-json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _project_model_serializers() -> list[type]:
+    for config in apps.get_app_configs():
+        if config.path.startswith(str(apps.get_app_config("organisations").path.rsplit("/", 1)[0])):
+            for module in ("api.serializers", "api.views", "api.insight"):
+                try:
+                    importlib.import_module(f"{config.name}.{module}")
+                except ModuleNotFoundError:
+                    continue
+    found, todo = [], list(serializers.ModelSerializer.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in {
+            "referrals",
+            "coordination",
+            "organisations",
+            "notifications",
+        }:
+            found.append(cls)
+    return found
+
+
+def test_every_model_serializer_derives_from_the_projects_base():
+    offenders = [
+        f"{cls.__module__}.{cls.__name__}"
+        for cls in _project_model_serializers()
+        if not issubclass(cls, ModelSerializer)
+    ]
+    assert offenders == []
+    assert len(_project_model_serializers()) >= 10
+
+
+def test_blank_codes_and_links_are_null_fields_in_every_serializer():
+    for cls in _project_model_serializers():
+        if not hasattr(cls, "Meta") or not hasattr(cls.Meta, "model"):
+            continue
+        for name, field in cls().fields.items():
+            source = getattr(cls.Meta.model, "_meta", None)
+            try:
+                model_field = source.get_field(field.source if field.source != "*" else name)
+            except Exception:  # noqa: BLE001, S112 - computed fields have no column
+                continue
+            blank = getattr(model_field, "blank", False) and not model_field.null
+            # A field answered as an enum (or a URI) cannot be "": it must be null.
+            if blank and isinstance(field, serializers.ChoiceField):
+                assert isinstance(field, OptionalChoiceField), f"{cls.__name__}.{name}"
+            if blank and isinstance(field, serializers.URLField):
+                assert isinstance(field, OptionalURLField), f"{cls.__name__}.{name}"
+
+
+def test_an_unanswered_referral_has_null_outcome_and_decline_reason(db):
+    from tests.referrals.conftest import build_world, get
+
+    world = build_world()
+    referral = world.referral("submitted")
+    data = get(world.sender_worker, f"/api/v1/referrals/{referral.pk}/").json()
+    assert data["outcome"] is None
+    assert data["decline_reason"] is None
+
+
+def test_an_organisation_without_a_website_has_null(db, client):
+    organisation = OrganisationFactory(website="")
+    client.force_login(member(organisation, "caseworker"))
+    data = client.get(f"/api/v1/organisations/{organisation.pk}/").json()
+    assert data["website"] is None
+
+
+def test_the_timeline_is_one_list_as_documented(db, schema):
+    from tests.referrals.conftest import build_world, get
+
+    world = build_world()
+    referral = world.referral("submitted")
+    data = get(world.sender_worker, f"/api/v1/referrals/{referral.pk}/events/").json()
+    assert isinstance(data, list)
+    assert data
+    operation = schema["paths"]["/api/v1/referrals/{id}/events/"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"]["type"] == (
+        "array"
+    )
+
+
+def test_a_new_referrals_warnings_are_in_the_schema(schema):
+    operation = schema["paths"]["/api/v1/referrals/"]["post"]
+    ref = operation["responses"]["201"]["content"]["application/json"]["schema"]["$ref"]
+    created = schema["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    assert "warnings" in created["properties"]
+
+
+def test_page_size_bounds_are_in_the_schema(schema):
+    for path in ("/api/v1/referrals/", "/api/v1/organisations/", "/api/v1/notifications/"):
+        parameters = {p["name"]: p for p in schema["paths"][path]["get"]["parameters"]}
+        assert parameters["page_size"]["schema"] == {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 200,
+        }
