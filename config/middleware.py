@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -59,3 +59,29 @@ def note_sign_in(sender: type, request: HttpRequest, **kwargs: object) -> None:
     """The idle clock starts at sign-in (and the first page does not write the session again)."""
     if request is not None and hasattr(request, "session"):
         request.session[LAST_SEEN] = int(time.time())
+
+
+class ApiBodyLimitMiddleware:
+    """An API request whose body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` gets a JSON 413
+    before anything reads it (DRF reads JSON from the stream, past Django's own check, and the
+    check it does make answers with an HTML page)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and request.path.startswith("/api/"):
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > limit:
+                return JsonResponse(
+                    {
+                        "detail": _("The request body is larger than %(limit)s bytes.")
+                        % {"limit": limit}
+                    },
+                    status=413,
+                )
+        return self.get_response(request)

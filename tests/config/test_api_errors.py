@@ -37,3 +37,42 @@ def test_it_maps_service_errors_to_status_codes(error, status, body):
 def test_it_leaves_other_errors_to_drf():
     assert exception_handler(NotAuthenticated(), {}).status_code == 401
     assert exception_handler(RuntimeError("boom"), {}) is None
+
+
+def test_a_body_too_large_is_a_json_413_and_nothing_is_read(db, client):
+    from tests.factories import OrganisationFactory, member
+
+    user = member(OrganisationFactory(), "caseworker")
+    client.force_login(user)
+    body = '{"given_name": "' + "x" * (10 * 1024 * 1024) + '"}'
+    response = client.post("/api/v1/cases/", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+def test_every_operation_documents_its_error_answers():
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("spectacular", "--format", "openapi-json", stdout=out)
+    schema = json.loads(out.getvalue())
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            wanted = set()
+            if operation.get("security") not in ([{}], None) and {} not in operation["security"]:
+                wanted |= {"401", "403"}
+            if "{" in path:
+                wanted.add("404")
+            if method in ("post", "patch", "put"):
+                wanted |= {"400", "413"}
+            missing.extend(f"{method.upper()} {path} {code}" for code in wanted - codes)
+            for code in codes & {"400", "401", "403", "404", "409"}:
+                body = operation["responses"][code]["content"]["application/json"]["schema"]
+                assert body["$ref"].endswith(("/Error", "/FieldErrors")), (path, code)
+    assert missing == []
