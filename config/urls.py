@@ -7,6 +7,9 @@ from config.views import LogoutView, ObtainTokenView, health
 from notifications import views as notification_views
 from referrals.insight.views import home
 
+handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"
+
 admin.site.site_header = "Relais"
 admin.site.site_title = "Relais"
 

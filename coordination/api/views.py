@@ -82,6 +82,10 @@ class ICalendarRenderer(renderers.BaseRenderer):
     def render(self, data: object, accepted_media_type=None, renderer_context=None) -> bytes:
         if isinstance(data, bytes):
             return data
+        # An error (404, 401...) is the API's JSON body, and says so.
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
         return renderers.JSONRenderer().render(data)
 
 

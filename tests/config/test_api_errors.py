@@ -76,3 +76,23 @@ def test_every_operation_documents_its_error_answers():
                 body = operation["responses"][code]["content"]["application/json"]["schema"]
                 assert body["$ref"].endswith(("/Error", "/FieldErrors")), (path, code)
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/api/v1/referrals/1.2/", "/api/v1/nothing-here/", "/api/v1/cases/%2F/consents/"],
+)
+def test_an_api_url_nothing_answers_is_a_json_404(db, client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_an_error_asked_for_as_a_calendar_is_still_json(db, client):
+    from tests.factories import OrganisationFactory, member
+
+    client.force_login(member(OrganisationFactory(), "caseworker"))
+    response = client.get("/api/v1/meetings/999/ics/", HTTP_ACCEPT="text/calendar")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
