@@ -8,7 +8,7 @@ schema.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 MAX_PAGE_SIZE = 200
@@ -75,11 +75,18 @@ class NewestFirst(CursorPagination):
 
 
 class Pages(PageNumberPagination):
-    """Numbered pages for the short lists (the directory, groups, meetings)."""
+    """Numbered pages for the short lists (the directory, groups, meetings). A page that is not
+    a whole number from 1 to the last is a 400 naming ``page`` (DRF answers 404)."""
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound:
+            raise ValidationError({self.page_query_param: [_("There is no such page.")]}) from None
 
     def get_page_size(self, request) -> int:
         return _page_size(
@@ -91,6 +98,9 @@ class Pages(PageNumberPagination):
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
         return [p for p in parameters if p["name"] != self.page_size_query_param] + [
             _page_size_schema(self.page_size_query_param, self.page_size, self.max_page_size)
         ]

@@ -354,6 +354,8 @@ SPECTACULAR_SETTINGS = {
     # Served from our own static files: no CDN, and the page passes the CSP.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # JSON is the contract; form bodies are accepted (the browsable API) but not promised.
+    "PARSER_WHITELIST": ["config.parsers.JSONParser"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.schema.add_error_responses",

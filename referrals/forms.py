@@ -165,9 +165,7 @@ class AssignForm(AcceptForm):
 
 class DeclineForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=DeclineReason.choices)
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
     suggested_organisation = forms.ModelChoiceField(
         label=_("Suggest another organisation"),
         queryset=Organisation.objects.active(),

@@ -652,11 +652,8 @@ def referral_decline(
     referral = _locked(referral_id, actor)
     if can_proceed(referral.decline) and has_transition_perm(referral.decline, actor):
         _require(reason in DeclineReason.values, _("Choose a reason."), field="reason")
-        _require(
-            reason != DeclineReason.OTHER or bool(note.strip()),
-            _("Explain the reason."),
-            field="note",
-        )
+        # A coded reason plus a note (DESIGN): the sender needs words to act on a refusal.
+        _require(bool((note or "").strip()), _("Explain the reason."), field="note")
         if suggested_organisation is not None:
             _require(
                 suggested_organisation.is_active

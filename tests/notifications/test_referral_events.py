@@ -96,7 +96,7 @@ def _answer(world, referral, answer: str) -> None:
     if answer == "accept":
         services.referral_accept(referral_id=rid, actor=actor)
     elif answer == "decline":
-        services.referral_decline(referral_id=rid, actor=actor, reason="no_capacity")
+        services.referral_decline(referral_id=rid, actor=actor, reason="no_capacity", note="Full")
     elif answer == "complete":
         services.referral_complete(referral_id=rid, actor=actor, outcome="provided", note="Done")
 

@@ -157,7 +157,9 @@ class World:
                     referral_id=rid, actor=receiver, outcome="provided", note="Bed found"
                 )
             elif step == "decline":
-                services.referral_decline(referral_id=rid, actor=receiver, reason="no_capacity")
+                services.referral_decline(
+                    referral_id=rid, actor=receiver, reason="no_capacity", note="No bed"
+                )
             elif step == "withdraw":
                 services.referral_withdraw(referral_id=rid, actor=sender, reason="Found a bed")
             elif step == "expire":

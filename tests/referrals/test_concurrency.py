@@ -133,7 +133,7 @@ def test_concurrent_accepts_and_declines_have_exactly_one_winner(world):
     ]
     calls += [
         lambda person=person: services.referral_decline(
-            referral_id=referral.pk, actor=person, reason="no_capacity"
+            referral_id=referral.pk, actor=person, reason="no_capacity", note="Full"
         )
         for person in people[3:]
     ]

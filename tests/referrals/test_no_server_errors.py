@@ -90,3 +90,10 @@ def test_the_orm_drops_out_of_range_ids_on_every_backend(db):
     assert list(Meeting.objects.filter(group_id__in=[huge])) == []
     assert list(Meeting.objects.filter(pk__in=[huge, -huge])) == []
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "999"])
+def test_a_page_that_does_not_exist_is_a_400_naming_page(world, page):
+    response = get(world.sender_worker, f"/api/v1/organisations/?page={page}")
+    assert response.status_code == 400
+    assert "page" in response.json()

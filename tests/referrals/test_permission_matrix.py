@@ -131,7 +131,7 @@ REFERRAL_ROUTES: dict[str, tuple[str, str, dict, dict]] = {
     "approve": ("post", "approve/", {}, ALL_409),
     "reject": ("post", "reject/", {"reason": "No"}, ALL_409),
     "accept": ("post", "accept/", {}, ANSWER),
-    "decline": ("post", "decline/", {"reason": "no_capacity"}, ANSWER),
+    "decline": ("post", "decline/", {"reason": "no_capacity", "note": "Full"}, ANSWER),
     "start": ("post", "start/", {}, IN_CARE),
     "hold": ("post", "hold/", {"expected_date": "future"}, IN_CARE),
     "resume": ("post", "resume/", {}, ALL_409),

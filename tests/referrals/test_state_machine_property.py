@@ -212,7 +212,7 @@ def run_machine(world) -> None:
                 may=RECEIVERS,
             ):
                 assert reason in ("no_capacity", "other")
-                assert reason != "other" or note
+                assert note
 
         def _in_care(self, action, actor, call):
             before = self.attempt(action, actor, call, may=RECEIVERS)

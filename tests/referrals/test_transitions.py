@@ -61,7 +61,7 @@ ALLOWED = [
     ("accept", State.SUBMITTED, "receiver_worker", {}),
     ("accept", State.ACKNOWLEDGED, "receiver_worker2", {}),
     ("accept", State.SUBMITTED, "receiver_supervisor", {}),
-    ("decline", State.SUBMITTED, "receiver_worker", {"reason": "no_capacity"}),
+    ("decline", State.SUBMITTED, "receiver_worker", {"reason": "no_capacity", "note": "Full"}),
     (
         "decline",
         State.ACKNOWLEDGED,
@@ -129,8 +129,8 @@ def test_it_lets_allowed_actors_fire_the_transition(world, transition, source, a
 FORBIDDEN = [
     ("accept", State.SUBMITTED, "sender_worker", {}),
     ("accept", State.ACKNOWLEDGED, "sender_supervisor", {}),
-    ("decline", State.SUBMITTED, "sender_worker", {"reason": "no_capacity"}),
-    ("decline", State.SUBMITTED, "sender_supervisor", {"reason": "no_capacity"}),
+    ("decline", State.SUBMITTED, "sender_worker", {"reason": "no_capacity", "note": "Full"}),
+    ("decline", State.SUBMITTED, "sender_supervisor", {"reason": "no_capacity", "note": "Full"}),
     ("start", State.ACCEPTED, "receiver_worker2", {}),
     ("start", State.ACCEPTED, "sender_worker", {}),
     ("hold", State.ACCEPTED, "receiver_worker2", {"expected_date": "+7"}),
@@ -169,7 +169,7 @@ INVISIBLE = [
     ("accept", State.SUBMITTED, "third_worker", {}),
     ("accept", State.SUBMITTED, "coordinator", {}),
     ("accept", State.SUBMITTED, "sender_admin", {}),
-    ("decline", State.SUBMITTED, "coordinator", {"reason": "no_capacity"}),
+    ("decline", State.SUBMITTED, "coordinator", {"reason": "no_capacity", "note": "Full"}),
     ("start", State.ACCEPTED, "third_worker", {}),
     ("complete", State.ACCEPTED, "coordinator", COMPLETE),
     ("withdraw", State.SUBMITTED, "third_worker", {"reason": "x"}),
@@ -230,7 +230,7 @@ WRONG_STATE = [
     ("accept", State.DRAFT, "sender_worker", {}),
     ("accept", State.ACCEPTED, "receiver_worker2", {}),
     ("accept", State.DECLINED, "receiver_worker", {}),
-    ("decline", State.ACCEPTED, "receiver_worker", {"reason": "no_capacity"}),
+    ("decline", State.ACCEPTED, "receiver_worker", {"reason": "no_capacity", "note": "Full"}),
     ("start", State.SUBMITTED, "receiver_supervisor", {}),
     ("start", State.IN_PROGRESS, "receiver_worker", {}),
     ("hold", State.SUBMITTED, "receiver_worker", {"expected_date": "+7"}),
@@ -267,6 +267,7 @@ MISSING = [
     ("decline", State.SUBMITTED, {"reason": "too_busy"}, "reason"),
     ("decline", State.SUBMITTED, {"reason": ""}, "reason"),
     ("decline", State.ACKNOWLEDGED, {"reason": "other"}, "note"),
+    ("decline", State.ACKNOWLEDGED, {"reason": "no_capacity"}, "note"),
     ("decline", State.ACKNOWLEDGED, {"reason": "other", "note": "   "}, "note"),
     ("hold", State.ACCEPTED, {}, "expected_date"),
     ("hold", State.ACCEPTED, {"expected_date": None}, "expected_date"),
@@ -315,7 +316,7 @@ def test_it_refuses_a_suggestion_that_is_not_a_third_active_organisation(world, 
     response = post(
         world.receiver_worker,
         url(referral, "decline"),
-        {"reason": "no_capacity", "suggested_organisation": suggested_id},
+        {"reason": "no_capacity", "note": "Full", "suggested_organisation": suggested_id},
     )
 
     assert response.status_code == 400, response.data
