@@ -364,6 +364,8 @@ SPECTACULAR_SETTINGS = {
         "ReferralStateEnum": "referrals.models.State",
         "ServiceCategoryEnum": "organisations.models.ServiceCategory",
         "UrgencyEnum": "referrals.models.Urgency",
+        "DeclineReasonEnum": "referrals.models.DeclineReason",
+        "OutcomeEnum": "referrals.models.Outcome",
         "MeetingStatusEnum": "coordination.models.MeetingStatus",
         "ActionItemStatusEnum": "coordination.models.ActionStatus",
         "StatsScopeKindEnum": "referrals.insight.scope.ScopeKind",

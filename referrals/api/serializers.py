@@ -11,7 +11,6 @@ from referrals.models import (
     AgeBand,
     Case,
     Consent,
-    Outcome,
     Referral,
     ReferralEvent,
     Sex,
@@ -236,24 +235,6 @@ class ReferralPatchSerializer(serializers.Serializer):
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     reason = serializers.CharField(max_length=5000, required=False)
-
-
-class TransitionSerializer(serializers.Serializer):
-    """Every body field a transition may use; each service says which it requires."""
-
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    suggested_organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.active(), required=False, allow_null=True
-    )
-    # An id, resolved by the view: an unknown id and a non-member get the same answer.
-    assignee = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
-    expected_date = serializers.DateField(required=False, allow_null=True)
-    override_justification = serializers.CharField(
-        required=False, allow_blank=True, max_length=5000
-    )
 
 
 class ReferralEventSerializer(ModelSerializer):

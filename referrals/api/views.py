@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -28,8 +28,8 @@ from referrals.api.serializers import (
     ReferralPatchSerializer,
     ReferralSerializer,
     SubjectAccessSerializer,
-    TransitionSerializer,
 )
+from referrals.api.transitions import TRANSITIONS, CommentRequiredBody, Transition
 from referrals.exceptions import NotVisible
 from referrals.models import AccessAction, AccessChannel, Case, Consent, Referral
 
@@ -156,14 +156,6 @@ class CaseViewSet(
                 "withdrawn_referrals": erasure.withdrawn,
             }
         )
-
-
-def _transition_schema(name: str):
-    return extend_schema(
-        request=TransitionSerializer,
-        responses={200: ReferralSerializer},
-        description=f"Fire the `{name}` transition. 409 when the state does not allow it.",
-    )
 
 
 class ReferralViewSet(
@@ -323,142 +315,66 @@ class ReferralViewSet(
     def update(self, request: Request, *args: object, **kwargs: object) -> Response:
         return self.partial_update(request, *args, **kwargs)
 
-    def _body(self, request: Request) -> dict:
-        serializer = TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        body = dict(serializer.validated_data)
-        if body.get("assignee") is not None:
-            assignee = get_user_model().objects.filter(pk=body["assignee"], is_active=True).first()
-            if assignee is None:
-                raise ValidationError(
-                    {
-                        "assignee": [
-                            _("The assignee must be a member of the receiving organisation.")
-                        ]
-                    }
-                )
-            body["assignee"] = assignee
-        return body
-
-    @_transition_schema("submit")
-    @action(detail=True, methods=["post"])
-    def submit(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_submit(
-            referral_id=_id(pk),
-            actor=request.user,
-            override_justification=body.get("override_justification", ""),
-            comment=body.get("comment", ""),
-        )
-        return self._respond(referral)
-
-    @_transition_schema("approve")
-    @action(detail=True, methods=["post"])
-    def approve(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_approve(
-            referral_id=_id(pk),
-            actor=request.user,
-            note=body.get("note") or body.get("comment", ""),
-        )
-        return self._respond(referral)
-
-    @_transition_schema("reject")
-    @action(detail=True, methods=["post"])
-    def reject(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_reject(
-            referral_id=_id(pk), actor=request.user, reason=body.get("reason", "")
-        )
-        return self._respond(referral)
-
-    @_transition_schema("accept")
-    @action(detail=True, methods=["post"])
-    def accept(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_accept(
-            referral_id=_id(pk),
-            actor=request.user,
-            assignee=body.get("assignee"),
-            comment=body.get("comment", ""),
-        )
-        return self._respond(referral)
-
-    @_transition_schema("decline")
-    @action(detail=True, methods=["post"])
-    def decline(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_decline(
-            referral_id=_id(pk),
-            actor=request.user,
-            reason=body.get("reason", ""),
-            note=body.get("note", ""),
-            suggested_organisation=body.get("suggested_organisation"),
-        )
-        return self._respond(referral)
-
-    @_transition_schema("start")
-    @action(detail=True, methods=["post"])
-    def start(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_start(
-            referral_id=_id(pk), actor=request.user, comment=body.get("comment", "")
-        )
-        return self._respond(referral)
-
-    @_transition_schema("hold")
-    @action(detail=True, methods=["post"])
-    def hold(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_hold(
-            referral_id=_id(pk),
-            actor=request.user,
-            expected_date=body.get("expected_date"),
-            comment=body.get("comment", ""),
-        )
-        return self._respond(referral)
-
-    @_transition_schema("resume")
-    @action(detail=True, methods=["post"])
-    def resume(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_resume(
-            referral_id=_id(pk), actor=request.user, comment=body.get("comment", "")
-        )
-        return self._respond(referral)
-
-    @_transition_schema("complete")
-    @action(detail=True, methods=["post"])
-    def complete(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_complete(
-            referral_id=_id(pk),
-            actor=request.user,
-            outcome=body.get("outcome", ""),
-            note=body.get("note", ""),
-        )
-        return self._respond(referral)
-
-    @_transition_schema("withdraw")
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
-        referral = services.referral_withdraw(
-            referral_id=_id(pk), actor=request.user, reason=body.get("reason", "")
-        )
-        return self._respond(referral)
+    def _visible_id(self, pk: str | None) -> int:
+        """Invisible is missing (404) before the body is read: an invalid body tells a stranger
+        nothing, not even that the referral exists."""
+        referral = Referral.objects.filter(pk=_id(pk)).first()
+        if referral is None or not permissions.can_see(self.request.user, referral):
+            raise NotVisible()
+        return referral.pk
 
     @extend_schema(
-        request=inline_serializer("CommentBody", {"comment": serializers.CharField()}),
+        request=CommentRequiredBody,
         responses={201: ReferralEventSerializer},
+        summary="Write in the referral's timeline",
     )
     @action(detail=True, methods=["post"])
     def comment(self, request: Request, pk: str | None = None) -> Response:
-        body = self._body(request)
+        referral_id = self._visible_id(pk)
+        body = CommentRequiredBody(data=request.data)
+        body.is_valid(raise_exception=True)
         event = services.referral_comment(
-            referral_id=_id(pk), actor=request.user, text=body.get("comment", "")
+            referral_id=referral_id, actor=request.user, text=body.validated_data["comment"]
         )
         return Response(ReferralEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+def _assignee(user_id: int | None) -> object | None:
+    """An id to a person; an unknown id and a non-member get the same answer (the service's)."""
+    if user_id is None:
+        return None
+    assignee = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if assignee is None:
+        raise ValidationError(
+            {"assignee": [_("The assignee must be a member of the receiving organisation.")]}
+        )
+    return assignee
+
+
+def _transition_action(name: str, transition: Transition):
+    def fire(self: ReferralViewSet, request: Request, pk: str | None = None) -> Response:
+        referral_id = self._visible_id(pk)
+        serializer = transition.body(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        body = dict(serializer.validated_data)
+        if "assignee" in body:
+            body["assignee"] = _assignee(body["assignee"])
+        return self._respond(transition.call(referral_id, request.user, body))
+
+    fire.__name__ = fire.__qualname__ = name
+    fire = action(detail=True, methods=["post"], url_path=name, url_name=name)(fire)
+    return extend_schema(
+        request=transition.body,
+        responses={200: ReferralSerializer},
+        summary=transition.summary,
+        description=f"Fire the `{name}` transition. 409 when the referral's state does not "
+        "allow it; the response is the referral.",
+    )(fire)
+
+
+# One row of the table, one operation: the same shape for every transition.
+for _name, _transition in TRANSITIONS.items():
+    setattr(ReferralViewSet, _name, _transition_action(_name, _transition))
 
 
 def _id(pk: str | None) -> int:

@@ -122,3 +122,44 @@ def test_page_size_bounds_are_in_the_schema(schema):
             "minimum": 1,
             "maximum": 200,
         }
+
+
+REQUIRED = {
+    "submit": set(),
+    "approve": set(),
+    "reject": {"reason"},
+    "accept": set(),
+    "decline": {"reason", "note"},
+    "start": set(),
+    "hold": {"expected_date"},
+    "resume": set(),
+    "complete": {"outcome", "note"},
+    "withdraw": {"reason"},
+    "comment": {"comment"},
+}
+
+
+def test_each_transition_documents_exactly_what_its_service_requires(schema):
+    components = schema["components"]["schemas"]
+    for name, required in REQUIRED.items():
+        operation = schema["paths"][f"/api/v1/referrals/{{id}}/{name}/"]["post"]
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        body = components[ref.rsplit("/", 1)[1]]
+        assert set(body.get("required", [])) == required, name
+        for field in required & {"reason", "note", "comment"}:
+            if "$ref" not in body["properties"][field]:
+                assert body["properties"][field]["pattern"] == "\\S", (name, field)
+
+
+def test_a_transition_reads_only_its_own_fields(db):
+    """An unrelated field (an unknown organisation in ``start``) is not even looked at."""
+    from tests.referrals.conftest import build_world, post
+
+    world = build_world()
+    referral = world.referral("accepted")
+    response = post(
+        world.receiver_worker,
+        f"/api/v1/referrals/{referral.pk}/start/",
+        {"suggested_organisation": 987654, "outcome": "nonsense"},
+    )
+    assert response.status_code == 200, response.content
