@@ -61,10 +61,13 @@ def note_sign_in(sender: type, request: HttpRequest, **kwargs: object) -> None:
         request.session[LAST_SEEN] = int(time.time())
 
 
-class ApiBodyLimitMiddleware:
-    """An API request whose body is larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` gets a JSON 413
-    before anything reads it (DRF reads JSON from the stream, past Django's own check, and the
-    check it does make answers with an HTML page)."""
+class ApiRequestGuardMiddleware:
+    """What no API operation accepts is refused before any view runs, with the API's JSON:
+
+    - a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 before anything reads it (DRF
+      reads JSON from the stream, past Django's own check, whose answer is an HTML page);
+    - a query parameter given twice: 400 naming it (every parameter of the API is single; a
+      view would silently read one of the two)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -83,5 +86,11 @@ class ApiBodyLimitMiddleware:
                         % {"limit": limit}
                     },
                     status=413,
+                )
+        if request.path.startswith("/api/"):
+            repeated = sorted(k for k, v in request.GET.lists() if len(v) > 1)
+            if repeated:
+                return JsonResponse(
+                    {name: [_("Give this parameter once.")] for name in repeated}, status=400
                 )
         return self.get_response(request)

@@ -7,6 +7,7 @@ schema.
 
 from __future__ import annotations
 
+from django.core.paginator import EmptyPage, Paginator
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
@@ -56,7 +57,10 @@ class NewestFirst(CursorPagination):
         )
 
     def decode_cursor(self, request):
-        cursor = super().decode_cursor(request)  # 404 for what is not even base64
+        try:
+            cursor = super().decode_cursor(request)
+        except NotFound:  # not even base64: DRF says 404, but the list exists
+            raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
         if cursor is None:
             return None
         # Only the server writes cursors: a position that is not an id was tampered with.
@@ -74,6 +78,20 @@ class NewestFirst(CursorPagination):
         ]
 
 
+class PastTheEnd(Paginator):
+    """A page after the last is empty (a client walking pages just stops), not an error; a page
+    number below 1 or not a number still is."""
+
+    def validate_number(self, number):
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            number = int(number)
+            if number < 1:
+                raise
+            return number
+
+
 class Pages(PageNumberPagination):
     """Numbered pages for the short lists (the directory, groups, meetings). A page that is not
     a whole number from 1 to the last is a 400 naming ``page`` (DRF answers 404)."""
@@ -81,6 +99,8 @@ class Pages(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    django_paginator_class = PastTheEnd
 
     def paginate_queryset(self, queryset, request, view=None):
         try:

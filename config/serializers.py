@@ -10,8 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+# Required text must hold more than spaces; the schema says so (minLength and a pattern), so
+# that a client generated from it never sends what will be refused.
+SOMETHING_WRITTEN = RegexValidator(r"\S", message=_("Write something."))
+
+
+def required_text(**kwargs: Any) -> serializers.CharField:
+    """A text field that must be written (not blank, not only spaces)."""
+    kwargs.setdefault("min_length", 1)
+    kwargs["validators"] = [*kwargs.get("validators", []), SOMETHING_WRITTEN]
+    return serializers.CharField(**kwargs)
 
 
 class _BlankIsNull:
@@ -44,6 +57,16 @@ class OptionalURLField(_BlankIsNull, serializers.URLField):
 class ModelSerializer(serializers.ModelSerializer):
     def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple:
         field_class, kwargs = super().build_standard_field(field_name, model_field)
+        text = isinstance(model_field, models.CharField | models.TextField)
+        if (
+            text
+            and not model_field.blank
+            and not model_field.choices
+            and issubclass(field_class, serializers.CharField)
+        ):
+            kwargs.setdefault("min_length", 1)
+            kwargs["validators"] = [*kwargs.get("validators", []), SOMETHING_WRITTEN]
+            return field_class, kwargs
         if getattr(model_field, "null", True) or not getattr(model_field, "blank", False):
             return field_class, kwargs
         if model_field.choices and issubclass(field_class, serializers.ChoiceField):
@@ -51,3 +74,17 @@ class ModelSerializer(serializers.ModelSerializer):
         if isinstance(model_field, models.URLField):
             return OptionalURLField, kwargs
         return field_class, kwargs
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A yes/no query parameter: absent is "not filtered"; present, it is ``true`` or ``false``
+    (DRF would also read ``null`` as absent, which the schema does not allow)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.update(required=False, allow_null=True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> bool:
+        if data in self.NULL_VALUES:
+            self.fail("invalid", input=data)
+        return super().to_internal_value(data)

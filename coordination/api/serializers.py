@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer
+from config.serializers import ModelSerializer, QueryBooleanField, required_text
 from coordination import recurrence, schedule
 from coordination.models import (
     ActionItem,
@@ -49,6 +50,13 @@ class WallTimeField(serializers.Field):
         return value.replace(tzinfo=None).isoformat()
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": ["", *sorted(zoneinfo.available_timezones())],
+        "description": "An IANA time zone name; empty for the group's (or Africa/Tunis).",
+    }
+)
 class TimeZoneField(serializers.CharField):
     """An IANA time zone name (Africa/Tunis, Europe/Paris)."""
 
@@ -102,7 +110,7 @@ class CoordinationGroupSerializer(ModelSerializer):
 
 
 class CoordinationGroupCreateSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = required_text(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     convening_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.active()
@@ -185,7 +193,7 @@ class MeetingSerializer(ModelSerializer):
 
 class MeetingCreateSerializer(serializers.Serializer):
     group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
-    title = serializers.CharField(max_length=200)
+    title = required_text(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     start = WallTimeField(help_text="The first meeting, local time in time_zone.")
     time_zone = TimeZoneField(
@@ -213,7 +221,7 @@ class MeetingCreateSerializer(serializers.Serializer):
 
 class MeetingFilterSerializer(serializers.Serializer):
     group = serializers.IntegerField(required=False, min_value=1)
-    upcoming = serializers.BooleanField(required=False, allow_null=True, default=None)
+    upcoming = QueryBooleanField()
 
 
 class ActionItemSerializer(ModelSerializer):
@@ -274,7 +282,7 @@ class ActionItemCreateSerializer(serializers.Serializer):
         default=None,
         help_text="Original start of the sitting (default: the latest that began).",
     )
-    title = serializers.CharField(max_length=300)
+    title = required_text(max_length=300)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     owner_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.active(), required=False, allow_null=True, default=None
@@ -301,7 +309,7 @@ class ActionItemCreateSerializer(serializers.Serializer):
 
 
 class ActionItemPatchSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=300, required=False)
+    title = required_text(max_length=300, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
     owner_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.active(), required=False, allow_null=True
@@ -315,7 +323,7 @@ class ActionItemPatchSerializer(serializers.Serializer):
 
 
 class ActionItemFilterSerializer(serializers.Serializer):
-    mine = serializers.BooleanField(required=False, allow_null=True, default=None)
+    mine = QueryBooleanField()
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
     group = serializers.IntegerField(required=False, min_value=1)
     meeting = serializers.IntegerField(required=False, min_value=1)

@@ -110,11 +110,16 @@ class ReportSerializer(serializers.Serializer):
     tables = TableSerializer(many=True)
 
 
+MONTH = {"type": "string", "pattern": "^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"}
 PARAMETERS = [
-    OpenApiParameter("scope", OpenApiTypes.STR),
-    OpenApiParameter("start", OpenApiTypes.STR, description="YYYY-MM"),
-    OpenApiParameter("end", OpenApiTypes.STR, description="YYYY-MM"),
-    OpenApiParameter("organisation", OpenApiTypes.INT),
+    OpenApiParameter(
+        "scope",
+        {"type": "string", "pattern": "^(organisation|group):[1-9][0-9]{0,17}$"},
+        description='"organisation:<id>" or "group:<id>"; by default the first you may read.',
+    ),
+    OpenApiParameter("start", MONTH, description="YYYY-MM (a date is accepted too)"),
+    OpenApiParameter("end", MONTH, description="YYYY-MM (a date is accepted too)"),
+    OpenApiParameter("organisation", {"type": "integer", "minimum": 1}),
     OpenApiParameter("category", OpenApiTypes.STR, enum=ServiceCategory.values),
     OpenApiParameter("city", OpenApiTypes.STR),
 ]

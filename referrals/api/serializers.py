@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer
+from config.serializers import ModelSerializer, QueryBooleanField, required_text
 from organisations.models import Organisation, Service, ServiceCategory
 from referrals.models import (
     SHAREABLE_FIELDS,
@@ -22,7 +24,9 @@ from referrals.models import (
 
 class ConsentSerializer(ModelSerializer):
     fields = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(SHAREABLE_FIELDS)), allow_empty=False
+        child=serializers.ChoiceField(choices=list(SHAREABLE_FIELDS)),
+        allow_empty=False,
+        min_length=1,
     )
     recipient = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.active())
     is_active = serializers.BooleanField(read_only=True)
@@ -83,6 +87,10 @@ class CaseSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "reference", "created_at", "updated_at", "consents"]
+        # The range in the schema; ``validate_birth_year`` checks this year at the time.
+        extra_kwargs = {
+            "birth_year": {"min_value": 1900, "max_value": datetime.date.today().year}  # noqa: DTZ011
+        }
 
     def to_representation(self, instance: Case) -> dict:
         data = super().to_representation(instance)
@@ -217,7 +225,7 @@ class ReferralCreateSerializer(serializers.Serializer):
         queryset=Service.objects.active(), required=False, allow_null=True
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
-    reason = serializers.CharField(max_length=5000)
+    reason = required_text(max_length=5000)
 
     def __init__(self, *args: object, cases=None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -234,7 +242,7 @@ class ReferralPatchSerializer(serializers.Serializer):
         queryset=Service.objects.active(), required=False, allow_null=True
     )
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    reason = serializers.CharField(max_length=5000, required=False)
+    reason = required_text(max_length=5000, required=False)
 
 
 class ReferralEventSerializer(ModelSerializer):
@@ -242,7 +250,9 @@ class ReferralEventSerializer(ModelSerializer):
     text = serializers.SerializerMethodField(
         help_text="The comment or note; null for a reader who may not read free text."
     )
-    actor_organisation = serializers.CharField(source="actor_organisation.name", default=None)
+    actor_organisation = serializers.CharField(
+        source="actor_organisation.name", default=None, allow_null=True, read_only=True
+    )
 
     class Meta:
         model = ReferralEvent
@@ -274,7 +284,7 @@ class ReferralFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=State.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
-    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    overdue = QueryBooleanField()
     assigned = serializers.ChoiceField(
         choices=[("me", "me"), ("none", "none")],
         required=False,

@@ -8,10 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.validators import RegexValidator
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from config.serializers import required_text
 from organisations.models import Organisation
 from referrals import services
 from referrals.models import DeclineReason, Outcome
@@ -19,15 +18,9 @@ from referrals.models import DeclineReason, Outcome
 TEXT = {"max_length": 5000}
 
 
-# Required text must hold more than spaces (the schema says so with a pattern).
-SOMETHING_WRITTEN = RegexValidator(r"\S", message=_("Write something."))
-
-
 def _text(*, required: bool = False, help_text: str = "") -> serializers.CharField:
     if required:
-        return serializers.CharField(
-            min_length=1, validators=[SOMETHING_WRITTEN], help_text=help_text, **TEXT
-        )
+        return required_text(help_text=help_text, **TEXT)
     return serializers.CharField(required=False, allow_blank=True, help_text=help_text, **TEXT)
 
 

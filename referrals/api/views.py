@@ -222,18 +222,20 @@ class ReferralViewSet(
                 ),
                 None,
             )
-            if organisation is None:
-                raise ValidationError({"organisation": [_("Not one of your organisations.")]})
-        referrals = selectors.referral_list(
-            user=request.user,
-            box=options.get("box", ""),
-            organisation=organisation,
-            state=options.get("state", ""),
-            urgency=options.get("urgency", ""),
-            category=options.get("category", ""),
-            overdue=options.get("overdue"),
-            assigned=options.get("assigned", ""),
-        )
+        if "organisation" in options and organisation is None:
+            # Not one of the user's organisations: nothing of it is theirs to list.
+            referrals = Referral.objects.none()
+        else:
+            referrals = selectors.referral_list(
+                user=request.user,
+                box=options.get("box", ""),
+                organisation=organisation,
+                state=options.get("state", ""),
+                urgency=options.get("urgency", ""),
+                category=options.get("category", ""),
+                overdue=options.get("overdue"),
+                assigned=options.get("assigned", ""),
+            )
         page = self.paginate_queryset(referrals)
         context = self._context_for(page)
         services.access_record(
