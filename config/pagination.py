@@ -57,22 +57,27 @@ class NewestFirst(CursorPagination):
         )
 
     def decode_cursor(self, request):
+        """The server's own cursor, or the first page: the list exists whatever the cursor says
+        (DRF answers 404 to one it cannot decode, and crashed on a position that is no id)."""
         try:
             cursor = super().decode_cursor(request)
-        except NotFound:  # not even base64: DRF says 404, but the list exists
-            raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
-        if cursor is None:
+        except NotFound:
             return None
-        # Only the server writes cursors: a position that is not an id was tampered with.
-        if cursor.position is not None:
+        if cursor is not None and cursor.position is not None:
             try:
                 int(cursor.position)
             except (TypeError, ValueError):
-                raise ValidationError({self.cursor_query_param: [_("Invalid cursor.")]}) from None
+                return None
         return cursor
 
     def get_schema_operation_parameters(self, view) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.cursor_query_param:
+                parameter["description"] = (
+                    "The cursor of the `next` or `previous` link; any other value starts from "
+                    "the first page."
+                )
         return [p for p in parameters if p["name"] != self.page_size_query_param] + [
             _page_size_schema(self.page_size_query_param, self.page_size, self.max_page_size)
         ]

@@ -15,16 +15,39 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-# Required text must hold more than spaces; the schema says so (minLength and a pattern), so
-# that a client generated from it never sends what will be refused.
-SOMETHING_WRITTEN = RegexValidator(r"\S", message=_("Write something."))
+# What text may hold, said in the schema with patterns both JSON Schema (ECMA) and Python read
+# alike, so that a client generated from it never sends what will be refused: no NUL character
+# (DRF refuses it), and required text holds more than spaces (Python's idea of a space, which
+# DRF trims, is wider than ECMA's \s: both are listed).
+_SPACES = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x1c-\x1f\x85"
+NO_NUL = RegexValidator(r"^[^\x00]*$", message=_("Null characters are not allowed."))
+SOMETHING_WRITTEN = RegexValidator(
+    rf"^[^\x00]*[^\x00{_SPACES}][^\x00]*$", message=_("Write something.")
+)
+
+
+class StrictCharField(serializers.CharField):
+    """Text, and only text: DRF's own turns a number or a boolean into a string."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 def required_text(**kwargs: Any) -> serializers.CharField:
     """A text field that must be written (not blank, not only spaces)."""
     kwargs.setdefault("min_length", 1)
     kwargs["validators"] = [*kwargs.get("validators", []), SOMETHING_WRITTEN]
-    return serializers.CharField(**kwargs)
+    return StrictCharField(**kwargs)
+
+
+def optional_text(**kwargs: Any) -> serializers.CharField:
+    """A text field that may be left empty."""
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    kwargs["validators"] = [*kwargs.get("validators", []), NO_NUL]
+    return StrictCharField(**kwargs)
 
 
 class _BlankIsNull:
@@ -55,17 +78,21 @@ class OptionalURLField(_BlankIsNull, serializers.URLField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
+
     def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple:
         field_class, kwargs = super().build_standard_field(field_name, model_field)
         text = isinstance(model_field, models.CharField | models.TextField)
-        if (
-            text
-            and not model_field.blank
-            and not model_field.choices
-            and issubclass(field_class, serializers.CharField)
-        ):
-            kwargs.setdefault("min_length", 1)
-            kwargs["validators"] = [*kwargs.get("validators", []), SOMETHING_WRITTEN]
+        if text and not model_field.choices and field_class is StrictCharField:
+            written = not model_field.blank
+            if written:
+                kwargs.setdefault("min_length", 1)
+            validator = SOMETHING_WRITTEN if written else NO_NUL
+            kwargs["validators"] = [*kwargs.get("validators", []), validator]
             return field_class, kwargs
         if getattr(model_field, "null", True) or not getattr(model_field, "blank", False):
             return field_class, kwargs

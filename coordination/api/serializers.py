@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer, QueryBooleanField, required_text
+from config.serializers import ModelSerializer, QueryBooleanField, optional_text, required_text
 from coordination import recurrence, schedule
 from coordination.models import (
     ActionItem,
@@ -111,7 +111,7 @@ class CoordinationGroupSerializer(ModelSerializer):
 
 class CoordinationGroupCreateSerializer(serializers.Serializer):
     name = required_text(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = optional_text(default="")
     convening_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.active()
     )
@@ -194,20 +194,18 @@ class MeetingSerializer(ModelSerializer):
 class MeetingCreateSerializer(serializers.Serializer):
     group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
     title = required_text(max_length=200)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = optional_text(default="")
     start = WallTimeField(help_text="The first meeting, local time in time_zone.")
     time_zone = TimeZoneField(
         required=False, default="", help_text="Default: the group's time zone."
     )
     duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, default=120)
-    rrule = serializers.CharField(
-        required=False,
-        allow_blank=True,
+    rrule = optional_text(
         default="",
         max_length=500,
         help_text="RFC 5545 RRULE for a series, e.g. FREQ=MONTHLY;BYDAY=1TU.",
     )
-    place = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    place = optional_text(default="", max_length=300)
     online_url = serializers.URLField(required=False, allow_blank=True, default="", max_length=200)
     invited_organisations = serializers.PrimaryKeyRelatedField(
         many=True, queryset=Organisation.objects.active(), required=False, default=None
@@ -283,7 +281,7 @@ class ActionItemCreateSerializer(serializers.Serializer):
         help_text="Original start of the sitting (default: the latest that began).",
     )
     title = required_text(max_length=300)
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = optional_text(default="")
     owner_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.active(), required=False, allow_null=True, default=None
     )
@@ -310,7 +308,7 @@ class ActionItemCreateSerializer(serializers.Serializer):
 
 class ActionItemPatchSerializer(serializers.Serializer):
     title = required_text(max_length=300, required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = optional_text()
     owner_organisation = serializers.PrimaryKeyRelatedField(
         queryset=Organisation.objects.active(), required=False, allow_null=True
     )
@@ -319,7 +317,7 @@ class ActionItemPatchSerializer(serializers.Serializer):
     )
     due_on = serializers.DateField(required=False)
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
-    progress_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    progress_note = optional_text(max_length=5000)
 
 
 class ActionItemFilterSerializer(serializers.Serializer):

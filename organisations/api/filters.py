@@ -1,5 +1,8 @@
 import django_filters
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from organisations.models import (
     CapacityStatus,
@@ -10,15 +13,34 @@ from organisations.models import (
 )
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """``true`` or ``false`` (or absent); django-filter's own also reads ``null`` or any other
+    word as "not filtered"."""
+
+    widget = forms.TextInput  # the select widget turns "null" into "absent" before we see it
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", "True", "1", True):
+            return True
+        if value in ("false", "False", "0", False):
+            return False
+        raise forms.ValidationError(_("Give true or false."), code="invalid")
+
+    def validate(self, value):
+        pass
+
+
 class StrictBooleanFilter(django_filters.BooleanFilter):
-    """``true`` or ``false`` (django-filter's own also takes ``null`` and ignores the filter)."""
+    field_class = StrictBooleanField
 
-    field_class = forms.TypedChoiceField
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("choices", [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")])
-        kwargs.setdefault("coerce", lambda value: value in ("true", "1"))
-        super().__init__(*args, **kwargs)
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id (django-filter's number takes 1.5 and rounds it)."""
+
+    field_class = forms.IntegerField
 
 
 class OrganisationFilter(django_filters.FilterSet):
@@ -46,7 +68,7 @@ class ServiceFilter(django_filters.FilterSet):
     city = django_filters.CharFilter(lookup_expr="iexact")
     capacity_status = django_filters.ChoiceFilter(choices=CapacityStatus.choices)
     # An id, not a choice among the directory: an unknown organisation offers nothing.
-    organisation = django_filters.NumberFilter(field_name="organisation_id", min_value=1)
+    organisation = IdFilter(field_name="organisation_id")
 
     class Meta:
         model = Service

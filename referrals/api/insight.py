@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.serializers import optional_text
 from organisations.models import ServiceCategory
 from referrals.insight import cache, profile, scope, statistics
 from referrals.insight.forms import parse_month
@@ -54,7 +55,7 @@ class StatsQuerySerializer(serializers.Serializer):
         required=False, min_value=1, max_value=2**63 - 1, help_text="One organisation of the scope"
     )
     category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
-    city = serializers.CharField(required=False, max_length=100)
+    city = optional_text(max_length=100)
 
 
 @extend_schema_field(CELL_SCHEMA)

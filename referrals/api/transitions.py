@@ -10,7 +10,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.serializers import required_text
+from config.serializers import optional_text, required_text
 from organisations.models import Organisation
 from referrals import services
 from referrals.models import DeclineReason, Outcome
@@ -21,7 +21,7 @@ TEXT = {"max_length": 5000}
 def _text(*, required: bool = False, help_text: str = "") -> serializers.CharField:
     if required:
         return required_text(help_text=help_text, **TEXT)
-    return serializers.CharField(required=False, allow_blank=True, help_text=help_text, **TEXT)
+    return optional_text(help_text=help_text, **TEXT)
 
 
 class SubmitBody(serializers.Serializer):

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.pagination import NewestFirst
-from organisations.models import Role
+from organisations.models import Role, ServiceCategory
 from organisations.selectors import memberships_of
 from referrals import permissions, privacy, selectors, services
 from referrals.api.serializers import (
@@ -31,7 +31,7 @@ from referrals.api.serializers import (
 )
 from referrals.api.transitions import TRANSITIONS, CommentRequiredBody, Transition
 from referrals.exceptions import NotVisible
-from referrals.models import AccessAction, AccessChannel, Case, Consent, Referral
+from referrals.models import AccessAction, AccessChannel, Case, Consent, Referral, State, Urgency
 
 
 class CaseViewSet(
@@ -200,9 +200,9 @@ class ReferralViewSet(
     @extend_schema(
         parameters=[
             OpenApiParameter("box", str, enum=["inbox", "outbox", "moderation"]),
-            OpenApiParameter("state", str),
-            OpenApiParameter("urgency", str),
-            OpenApiParameter("category", str),
+            OpenApiParameter("state", str, enum=State.values),
+            OpenApiParameter("urgency", str, enum=Urgency.values),
+            OpenApiParameter("category", str, enum=ServiceCategory.values),
             OpenApiParameter("overdue", bool),
             OpenApiParameter("assigned", str, enum=["me", "none"]),
             OpenApiParameter("organisation", int),

@@ -288,13 +288,6 @@ def test_unsupported_methods_are_405(world, submitted):
     assert client.get(f"/api/v1/referrals/{submitted.pk}/accept/").status_code == 405
 
 
-def test_a_cursor_the_server_did_not_write_is_a_400(world):
-    response = client_for(world.sender_worker).get("/api/v1/referrals/?cursor=not-a-cursor")
-
-    assert response.status_code == 400
-    assert "cursor" in response.data
-
-
 def test_filtering_by_an_organisation_one_is_not_in_lists_nothing(world, submitted):
     """A well-formed id of someone else's organisation: nothing of it is the user's to list."""
     url = f"/api/v1/referrals/?organisation={world.receiver.pk}"
