@@ -20,7 +20,9 @@ from rest_framework import serializers
 # (DRF refuses it), and required text holds more than spaces (Python's idea of a space, which
 # DRF trims, is wider than ECMA's \s: both are listed).
 _SPACES = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff\x1c-\x1f\x85"
-NO_NUL = RegexValidator(r"^[^\x00]*$", message=_("Null characters are not allowed."))
+# "+", not "*": the empty value is the schema's other branch (maxLength 0), and a pattern that
+# also matched it would make "" valid under both branches of the schema's oneOf.
+NO_NUL = RegexValidator(r"^[^\x00]+$", message=_("Null characters are not allowed."))
 SOMETHING_WRITTEN = RegexValidator(
     rf"^[^\x00]*[^\x00{_SPACES}][^\x00]*$", message=_("Write something.")
 )

@@ -22,11 +22,18 @@ from coordination.models import (
 )
 from organisations.models import Organisation
 
+# ISO 8601 as parse_datetime reads it: date, T, hours and minutes, optional seconds and offset.
+WALL_TIME_PATTERN = (
+    r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]"
+    r"(:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?$"
+)
+
 
 @extend_schema_field(
     {
         "type": "string",
         "example": "2026-03-03T10:00:00",
+        "pattern": WALL_TIME_PATTERN,
         "description": "Local wall-clock time in the meeting's time zone (an offset is converted).",
     }
 )
