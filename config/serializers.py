@@ -79,6 +79,10 @@ class OptionalURLField(_BlankIsNull, serializers.URLField):
     pass
 
 
+class OptionalEmailField(_BlankIsNull, serializers.EmailField):
+    pass
+
+
 class ModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -102,6 +106,8 @@ class ModelSerializer(serializers.ModelSerializer):
             return OptionalChoiceField, kwargs
         if isinstance(model_field, models.URLField):
             return OptionalURLField, kwargs
+        if isinstance(model_field, models.EmailField):
+            return OptionalEmailField, kwargs
         return field_class, kwargs
 
 

@@ -42,6 +42,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "8")
 MAX_TIME = os.environ.get("SCHEMATHESIS_MAX_TIME", "60")
 ROLES = ("sender_worker", "receiver_supervisor", "coordinator")
+REPORT_DIR = os.environ.get("SCHEMATHESIS_REPORT_DIR", "")
 
 # Which objects an id names, by the name it has in a body or a query, or by the path it is in.
 FIELDS = {
@@ -107,11 +108,7 @@ def narrow_ids(schema: dict) -> dict:
                     parameter["schema"] = {"type": "integer", "enum": _ids(model)}
                 elif parameter["in"] == "path" and parameter["name"] == "consent_id":
                     parameter["schema"] = {"type": "integer", "enum": _ids(Consent)}
-                elif parameter["in"] == "query" and parameter["name"] in FIELDS:
-                    parameter["schema"] = {
-                        "type": "integer",
-                        "enum": _ids(FIELDS[parameter["name"]]),
-                    }
+                # Query filters keep any whole number: an unknown id simply lists nothing.
     return schema
 
 
@@ -185,6 +182,9 @@ def test_the_api_keeps_to_its_schema_for_three_roles(live_server, tmp_path: Path
             check=False,
             cwd=tmp_path,
         )
+        if REPORT_DIR:  # the whole report, for a hunt (the assertion shows the end of it)
+            Path(REPORT_DIR).mkdir(parents=True, exist_ok=True)
+            (Path(REPORT_DIR) / f"{role}.log").write_text(result.stdout + result.stderr)
         if result.returncode != 0:
             failures.append(f"--- as {role} ---\n{result.stdout[-6000:]}\n{result.stderr[-2000:]}")
     assert failures == [], "\n".join(failures)

@@ -12,7 +12,12 @@ from django.apps import apps
 from django.core.management import call_command
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer, OptionalChoiceField, OptionalURLField
+from config.serializers import (
+    ModelSerializer,
+    OptionalChoiceField,
+    OptionalEmailField,
+    OptionalURLField,
+)
 from tests.factories import OrganisationFactory, member
 
 
@@ -74,6 +79,8 @@ def test_blank_codes_and_links_are_null_fields_in_every_serializer():
                 assert isinstance(field, OptionalChoiceField), f"{cls.__name__}.{name}"
             if blank and isinstance(field, serializers.URLField):
                 assert isinstance(field, OptionalURLField), f"{cls.__name__}.{name}"
+            if blank and isinstance(field, serializers.EmailField):
+                assert isinstance(field, OptionalEmailField), f"{cls.__name__}.{name}"
 
 
 def test_an_unanswered_referral_has_null_outcome_and_decline_reason(db):
@@ -86,11 +93,12 @@ def test_an_unanswered_referral_has_null_outcome_and_decline_reason(db):
     assert data["decline_reason"] is None
 
 
-def test_an_organisation_without_a_website_has_null(db, client):
-    organisation = OrganisationFactory(website="")
+def test_an_organisation_without_a_website_or_email_has_null(db, client):
+    organisation = OrganisationFactory(website="", email="")
     client.force_login(member(organisation, "caseworker"))
     data = client.get(f"/api/v1/organisations/{organisation.pk}/").json()
     assert data["website"] is None
+    assert data["email"] is None
 
 
 def test_the_timeline_is_one_list_as_documented(db, schema):
