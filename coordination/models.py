@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from urllib.parse import urlsplit
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -183,7 +184,10 @@ class Meeting(models.Model):
 
     @property
     def uid(self) -> str:
-        return f"meeting-{self.pk}@relais"
+        # The site's host makes it unique across installations (RFC 5545: globally unique):
+        # two cities' meeting #1 in one person's calendar are two meetings.
+        host = urlsplit(settings.SITE_URL).hostname or "relais"
+        return f"meeting-{self.pk}@{host}"
 
 
 class Occurrence(models.Model):

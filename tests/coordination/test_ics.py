@@ -60,7 +60,7 @@ def test_a_series_with_a_cancelled_and_a_moved_sitting(world):
     calendar = parse(ics.calendar([meeting], name="Test"))
 
     [master], [moved] = events(calendar)
-    assert str(master["UID"]) == moved["UID"] == f"meeting-{meeting.pk}@relais"
+    assert str(master["UID"]) == moved["UID"] == meeting.uid
     assert master["DTSTART"].params["TZID"] == "Europe/Paris"
     assert master.start == monday(16)
     assert master.end == monday(16) + datetime.timedelta(hours=2)
@@ -194,3 +194,16 @@ def test_a_title_with_a_line_break_still_gives_every_calendar_file(world):
         assert response.status_code == 200, url
         assert "\n" not in response["Content-Disposition"]
         assert parse(response.content).get("x-wr-calname") == "Written before the fix"
+
+
+def test_two_installations_never_share_a_uid(world, settings):
+    """RFC 5545 wants UIDs globally unique: the site's host is in them."""
+    meeting = world.meeting()
+    settings.SITE_URL = "https://relais.sfax.example"
+    sfax = meeting.uid
+    settings.SITE_URL = "https://relais.nador.example:8443/"
+    nador = meeting.uid
+    assert sfax == f"meeting-{meeting.pk}@relais.sfax.example"
+    assert nador == f"meeting-{meeting.pk}@relais.nador.example"
+    uids = {str(e["UID"]) for e in parse(ics.calendar([meeting], name="x")).walk("VEVENT")}
+    assert uids == {nador}
