@@ -17,7 +17,7 @@ MAX_PAGE_SIZE = 200
 
 def _page_size(request, *, param: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(param)
-    if raw is None or raw == "":
+    if raw is None:  # absent; given empty, it is no whole number (as the schema says)
         return default
     try:
         size = int(raw)

@@ -20,6 +20,7 @@ HUGE = "99999999999999999999"  # beyond 64 bits
         "/api/v1/referrals/?page_size=0",
         "/api/v1/referrals/?page_size=201",
         "/api/v1/referrals/?page_size=abc",
+        "/api/v1/notifications/?page_size=",
         "/api/v1/organisations/?page_size=1000",
         "/api/v1/meetings/?page_size=-1",
     ],
