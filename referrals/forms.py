@@ -240,13 +240,3 @@ class ErasureForm(forms.Form):
         label=_("Type the case reference to confirm"),
         max_length=20,
     )
-
-    def __init__(self, *args: object, case: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.case = case
-
-    def clean_confirm(self) -> str:
-        value = self.cleaned_data["confirm"].strip()
-        if value.upper() != self.case.reference.upper():
-            raise forms.ValidationError(_("This is not the reference of this case."))
-        return value

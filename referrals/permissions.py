@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import F
 from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
 
 from coordination import selectors as coordination_selectors
@@ -147,6 +148,17 @@ def referral_revoke_receiver_shared_data(referral: Referral) -> None:
     """The receiving side keeps the referral and its outcome, not the personal data."""
     for group in _groups(referral.to_organisation, CASE_ROLES):
         remove_perm(f"referrals.{VIEW_SHARED_DATA}", group, referral)
+
+
+def referrals_revoke_receiver_shared_data(referrals: QuerySet[Referral]) -> int:
+    """``referral_revoke_receiver_shared_data`` for many referrals in one statement (each
+    referral's own receiver: the group's organisation is the referral's ``to_organisation``)."""
+    deleted, _ = ReferralGroupObjectPermission.objects.filter(
+        content_object__in=referrals,
+        group__role_group__organisation=F("content_object__to_organisation"),
+        **_permission_filter(Referral, VIEW_SHARED_DATA),
+    ).delete()
+    return deleted
 
 
 def referral_revoke_receiver_actions(referral: Referral) -> None:

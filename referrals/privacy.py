@@ -27,7 +27,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import Conflict
+from config.errors import Conflict, ValidationFailed
 from organisations.models import Role
 from organisations.selectors import memberships_of
 from referrals import permissions
@@ -241,10 +241,7 @@ def _scrub(case: Case, *, reason: str, now: datetime.datetime) -> None:
     )
     referrals = Referral.objects.filter(case=case)
     # The receiver's right to the snapshot ends now, wherever it had not ended yet.
-    for referral in referrals.filter(shared_data_revoked_at__isnull=True).select_related(
-        "to_organisation"
-    ):
-        permissions.referral_revoke_receiver_shared_data(referral)
+    permissions.referrals_revoke_receiver_shared_data(referrals)
     referrals.filter(shared_data_revoked_at__isnull=True).update(shared_data_revoked_at=now)
     referrals.update(shared_data={}, **dict.fromkeys(REFERRAL_TEXT_FIELDS, ""))
     ReferralEvent.objects.filter(referral__case=case).exclude(text="").update(text="")
@@ -284,10 +281,17 @@ class Erasure:
 
 
 @transaction.atomic
-def case_erase(*, case_id: int, actor: User, channel: str = AccessChannel.WEB) -> Erasure:
+def case_erase(
+    *, case_id: int, actor: User, reference: str, channel: str = AccessChannel.WEB
+) -> Erasure:
     """Erase a person's record at their request: open referrals are withdrawn (the receiver is
-    told, without a word about the person), then nothing identifying is left."""
-    rights_case(actor, case_id)  # 404 / 403 before anything is locked
+    told, without a word about the person), then nothing identifying is left.
+
+    It cannot be undone, so the caller repeats the case's ``reference`` to confirm it.
+    """
+    held = rights_case(actor, case_id)  # 404 / 403 before anything is locked
+    if (reference or "").strip().upper() != held.reference.upper():
+        raise ValidationFailed(_("This is not the reference of this case."), field="reference")
     case = Case.objects.select_for_update(of=("self",)).filter(pk=case_id).first()
     if case is None or case.anonymised_at is not None:
         raise Conflict(_("This record was already erased."))

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from config.errors import ServiceError
+from config.errors import ServiceError, ValidationFailed
 from organisations.models import ServiceCategory
 from organisations.selectors import memberships_of
 from referrals import privacy
@@ -75,9 +75,9 @@ def rights_lookup(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/rights_lookup.html", {"form": form})
 
 
-@login_required
-def rights(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case(request, pk)
+def _rights_page(
+    request: HttpRequest, case: object, form: ErasureForm, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "referrals/rights.html",
@@ -85,9 +85,15 @@ def rights(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "referral_count": case.referrals.count(),
             "open_count": case.referrals.filter(state__in=privacy.OPEN_STATES).count(),
-            "form": ErasureForm(case=case),
+            "form": form,
         },
+        status=status,
     )
+
+
+@login_required
+def rights(request: HttpRequest, pk: int) -> HttpResponse:
+    return _rights_page(request, _case(request, pk), ErasureForm())
 
 
 @login_required
@@ -111,21 +117,16 @@ def subject_access(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    form = ErasureForm(request.POST, case=case)
+    form = ErasureForm(request.POST)
     if not form.is_valid():
-        return render(
-            request,
-            "referrals/rights.html",
-            {
-                "case": case,
-                "referral_count": case.referrals.count(),
-                "open_count": case.referrals.filter(state__in=privacy.OPEN_STATES).count(),
-                "form": form,
-            },
-            status=400,
-        )
+        return _rights_page(request, case, form, status=400)
     try:
-        erasure = privacy.case_erase(case_id=case.pk, actor=request.user)
+        erasure = privacy.case_erase(
+            case_id=case.pk, actor=request.user, reference=form.cleaned_data["confirm"]
+        )
+    except ValidationFailed as error:
+        form.add_error("confirm", str(error.message))
+        return _rights_page(request, case, form, status=400)
     except ServiceError as error:
         messages.error(request, str(error.message))
         return redirect("referrals:rights-lookup")

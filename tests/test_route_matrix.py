@@ -116,7 +116,9 @@ def build(world: World) -> Matrix:
         "withdrawn": withdrawn,
         "retained": retained,
     }
-    privacy.case_erase(case_id=erased_case.pk, actor=world.sender_supervisor)
+    privacy.case_erase(
+        case_id=erased_case.pk, actor=world.sender_supervisor, reference=erased_case.reference
+    )
     cases = {"own": own_case, "foreign": foreign_case, "anonymised": erased_case}
     matrix.objects["case"] = {k: {"pk": c.pk} for k, c in cases.items()}
     matrix.objects["consent"] = {

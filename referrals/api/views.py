@@ -145,9 +145,12 @@ class CaseViewSet(
         case = privacy.rights_case(request.user, pk)
         serializer = ErasureRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if serializer.validated_data["reference"].strip().upper() != case.reference.upper():
-            raise ValidationError({"reference": [_("This is not the reference of this case.")]})
-        erasure = privacy.case_erase(case_id=case.pk, actor=request.user, channel=AccessChannel.API)
+        erasure = privacy.case_erase(
+            case_id=case.pk,
+            actor=request.user,
+            reference=serializer.validated_data["reference"],
+            channel=AccessChannel.API,
+        )
         return Response(
             {
                 "id": erasure.case.pk,

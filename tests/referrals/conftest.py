@@ -260,6 +260,10 @@ def post(user: Any, url: str, data: Any = None):
     return client_for(user).post(url, data if data is not None else {}, format="json")
 
 
+def patch(user: Any, url: str, data: Any):
+    return client_for(user).patch(url, data, format="json")
+
+
 def get(user: Any, url: str):
     return client_for(user).get(url)
 

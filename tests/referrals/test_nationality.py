@@ -12,7 +12,7 @@ from django.utils import translation
 from organisations.names import country_code, country_name, language_name, language_names
 from referrals import services
 from referrals.models import Case
-from tests.referrals.conftest import get, post
+from tests.referrals.conftest import get, patch, post
 
 MIGRATION = importlib.import_module("referrals.migrations.0002_case_nationality_iso")
 
@@ -65,11 +65,7 @@ def test_the_api_answers_codes_and_accepts_names(world):
 
 
 def world_patch(world, case_id, data):
-    from tests.referrals.conftest import client_for
-
-    response = client_for(world.sender_worker).patch(
-        f"/api/v1/cases/{case_id}/", data, format="json"
-    )
+    response = patch(world.sender_worker, f"/api/v1/cases/{case_id}/", data)
     assert response.status_code == 200, response.content
     return response.json()
 

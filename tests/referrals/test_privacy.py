@@ -14,8 +14,9 @@ from django.db import models
 from django.test import Client
 from django.utils import timezone
 
+from config.errors import ValidationFailed
 from coordination.permissions import group_sync
-from referrals import privacy, services
+from referrals import permissions, privacy, services
 from referrals.models import (
     AccessAction,
     AccessLog,
@@ -26,7 +27,7 @@ from referrals.models import (
     State,
 )
 from referrals.tasks import case_retention_sweep_task
-from tests.referrals.conftest import get, post
+from tests.referrals.conftest import get, patch, post
 
 # Distinct words in every place a person's data can be written, searched for everywhere after.
 MARKERS = {
@@ -328,14 +329,34 @@ def test_retention_waits_for_the_last_referral_to_end(world, settings):
 def test_an_anonymised_record_cannot_be_referred_or_edited(world, role):
     referral = world.referral(State.DECLINED)
     Referral.objects.filter(pk=referral.pk).update(suggested_organisation=world.third)
-    privacy.case_erase(case_id=referral.case_id, actor=world.sender_supervisor)
+    privacy.case_erase(
+        case_id=referral.case_id,
+        actor=world.sender_supervisor,
+        reference=referral.case.reference,
+    )
     user = getattr(world, role)
     assert post(user, f"/api/v1/referrals/{referral.pk}/refer-onwards/").status_code == 404
-    response = client_patch(user, f"/api/v1/cases/{referral.case_id}/", {"notes": "x"})
+    response = patch(user, f"/api/v1/cases/{referral.case_id}/", {"notes": "x"})
     assert response.status_code == 404
 
 
-def client_patch(user, url, data):
-    from tests.referrals.conftest import client_for
+def test_the_service_itself_refuses_an_erasure_without_the_right_reference(world):
+    case = world.case()
+    with pytest.raises(ValidationFailed) as refused:
+        privacy.case_erase(case_id=case.pk, actor=world.sender_supervisor, reference="C-NOTIT")
+    assert refused.value.field == "reference"
+    assert Case.objects.get(pk=case.pk).anonymised_at is None
 
-    return client_for(user).patch(url, data, format="json")
+
+def test_revoking_a_cases_shared_data_in_bulk_touches_only_each_receiver(world):
+    """Retention and erasure revoke every referral of a case in one statement: each
+    receiver loses the personal data, the sender's own right stays until the row is scrubbed."""
+    first = world.referral(State.ACCEPTED)
+    second = world.referral(State.SUBMITTED, case=first.case)
+    referrals = Referral.objects.filter(pk__in=[first.pk, second.pk])
+    assert all(permissions.can_view_shared_data(world.receiver_worker, r) for r in referrals)
+    permissions.referrals_revoke_receiver_shared_data(referrals)
+    for referral in Referral.objects.filter(pk__in=[first.pk, second.pk]):
+        assert not permissions.can_view_shared_data(world.receiver_worker, referral)
+        assert not permissions.can_view_shared_data(world.receiver_supervisor, referral)
+        assert permissions.can_view_shared_data(world.sender_worker, referral)
