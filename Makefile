@@ -61,6 +61,8 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/lint-imports --no-cache
+	DEBUG=1 $(BIN)/mypy
 
 audit: install
 	bash .ci/audit

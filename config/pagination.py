@@ -108,6 +108,8 @@ class Pages(PageNumberPagination):
     django_paginator_class = PastTheEnd
 
     def paginate_queryset(self, queryset, request, view=None):
+        if request.query_params.get(self.page_query_param) == "":
+            raise ValidationError({self.page_query_param: [_("There is no such page.")]})
         try:
             return super().paginate_queryset(queryset, request, view)
         except NotFound:

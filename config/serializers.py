@@ -14,6 +14,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 # What text may hold, said in the schema with patterns both JSON Schema (ECMA) and Python read
 # alike, so that a client generated from it never sends what will be refused: no NUL character
@@ -116,10 +117,34 @@ class QueryBooleanField(serializers.BooleanField):
     (DRF would also read ``null`` as absent, which the schema does not allow)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.update(required=False, allow_null=True)
+        kwargs.update(required=False)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> bool:
-        if data in self.NULL_VALUES:
-            self.fail("invalid", input=data)
+    def get_value(self, dictionary: Any) -> Any:
+        # DRF reads a check box left out of an HTML form as false; a query left out is unset.
+        if self.field_name not in dictionary:
+            return empty
+        return super().get_value(dictionary)
+
+
+class QuerySerializer(serializers.Serializer):
+    """Query parameters, validated and documented by the same fields (``parameters=[...]``).
+
+    DRF reads an empty value of an optional field as absent, as HTML forms need; an API client
+    that sends ``?state=`` (not a state) or ``?group=`` (not a number) gets a 400 naming it,
+    as the schema says. Text fields may be empty (``?city=`` filters nothing).
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        blank = {
+            name: [_("Give a value or leave the parameter out.")]
+            for name, field in self.fields.items()
+            if _sent_empty(data, name) and not getattr(field, "allow_blank", False)
+        }
+        if blank:
+            raise serializers.ValidationError(blank)
         return super().to_internal_value(data)
+
+
+def _sent_empty(data: Any, name: str) -> bool:
+    return hasattr(data, "getlist") and name in data and data.get(name) == ""

@@ -99,8 +99,9 @@ def _without(people: Iterable, actor: object | None) -> list:
 # Meetings ---------------------------------------------------------------------------------------
 
 
-def meeting_event(*, meeting: Meeting, event: str, sitting: Sitting, actor: object) -> None:
-    """``event``: scheduled, changed or cancelled (the whole meeting or series)."""
+def meeting_event(*, meeting: Meeting, event: str, sitting: Sitting | None, actor: object) -> None:
+    """``event``: scheduled, changed or cancelled (the whole meeting or series); ``sitting`` is
+    the next one, None when every sitting was cancelled or moved away."""
     _send(
         _without(invited_people(meeting), actor),
         kind=MEETING,

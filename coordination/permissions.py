@@ -35,7 +35,11 @@ from organisations import permissions as organisation_permissions
 from organisations.models import Membership, Role
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
     from django.db.models import QuerySet
+    from typing_extensions import TypeIs
+
+    from config.types import Actor
 
 COORDINATE = "coordinate_group"
 TAKE_PART = "take_part_in_group"
@@ -50,11 +54,11 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _is_active(user: object) -> bool:
+def _is_active(user: Actor) -> TypeIs[User]:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _may_coordinate(user: object) -> bool:
+def _may_coordinate(user: Actor) -> bool:
     """Coordinator rights (user grants) last while the account and one membership are active:
     someone who left every organisation no longer runs groups. Asked once per user object."""
     if not _is_active(user):
@@ -62,7 +66,7 @@ def _may_coordinate(user: object) -> bool:
     cached = getattr(user, "_relais_has_membership", None)
     if cached is None:
         cached = Membership.objects.active().filter(user=user).exists()
-        user._relais_has_membership = cached
+        setattr(user, "_relais_has_membership", cached)  # noqa: B010 - a per-request cache
     return cached
 
 
@@ -121,7 +125,7 @@ def group_sync(group: CoordinationGroup) -> None:
 # Reads ------------------------------------------------------------------------------------------
 
 
-def groups_visible(user: object) -> QuerySet[CoordinationGroup]:
+def groups_visible(user: Actor) -> QuerySet[CoordinationGroup]:
     """Groups whose work the user sees: coordinated by them, or their organisation is a member."""
     if not _is_active(user):
         return CoordinationGroup.objects.none()
@@ -138,7 +142,7 @@ def groups_visible(user: object) -> QuerySet[CoordinationGroup]:
     )
 
 
-def groups_coordinated(user: object) -> QuerySet[CoordinationGroup]:
+def groups_coordinated(user: Actor) -> QuerySet[CoordinationGroup]:
     if not _may_coordinate(user):
         return CoordinationGroup.objects.none()
     return get_objects_for_user(
@@ -150,9 +154,9 @@ def groups_coordinated(user: object) -> QuerySet[CoordinationGroup]:
     )
 
 
-def coordinated_group_ids(user: object) -> set[int]:
+def coordinated_group_ids(user: Actor) -> set[int]:
     """For lists: the ids of every group the user coordinates, in one query."""
-    if not _may_coordinate(user):
+    if not _is_active(user) or not _may_coordinate(user):
         return set()
     return set(
         CoordinationGroupUserObjectPermission.objects.filter(
@@ -163,7 +167,7 @@ def coordinated_group_ids(user: object) -> set[int]:
     )
 
 
-def codenames(user: object, group: CoordinationGroup) -> frozenset[str]:
+def codenames(user: Actor, group: CoordinationGroup) -> frozenset[str]:
     """Every permission the user holds on the group, in one query (cached on the object)."""
     if not _is_active(user) or group.pk is None:
         return frozenset()
@@ -179,7 +183,7 @@ def codenames(user: object, group: CoordinationGroup) -> frozenset[str]:
         content_object_id=group.pk, group__user=user
     ).values_list("permission__codename", flat=True)
     found = frozenset(direct.union(through_roles))
-    group._relais_permissions = (user.pk, found)
+    setattr(group, "_relais_permissions", (user.pk, found))  # noqa: B010 - per-object cache
     return found
 
 
@@ -187,18 +191,18 @@ def forget(group: CoordinationGroup) -> None:
     group.__dict__.pop("_relais_permissions", None)
 
 
-def can_view(user: object, group: CoordinationGroup) -> bool:
+def can_view(user: Actor, group: CoordinationGroup) -> bool:
     return bool(codenames(user, group) & {COORDINATE, TAKE_PART})
 
 
-def can_coordinate(user: object, group: CoordinationGroup) -> bool:
+def can_coordinate(user: Actor, group: CoordinationGroup) -> bool:
     return COORDINATE in codenames(user, group)
 
 
-def can_broadcast(user: object, group: CoordinationGroup) -> bool:
+def can_broadcast(user: Actor, group: CoordinationGroup) -> bool:
     return bool(codenames(user, group) & {COORDINATE, BROADCAST})
 
 
-def takes_part(user: object, group: CoordinationGroup) -> bool:
+def takes_part(user: Actor, group: CoordinationGroup) -> bool:
     """Staff of a member organisation (as opposed to a coordinator from elsewhere)."""
     return TAKE_PART in codenames(user, group)

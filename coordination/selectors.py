@@ -35,6 +35,7 @@ from organisations.models import Membership, Organisation
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
+    from config.types import Actor
     from coordination.schedule import Sitting
 
 # The longest a sitting lasts: rows of sittings that began this long before a window still
@@ -72,7 +73,7 @@ def moderators_for(*, sender: Organisation, receiver: Organisation) -> QuerySet:
     )
 
 
-def is_moderator_for(*, user: object, sender: Organisation, receiver: Organisation) -> bool:
+def is_moderator_for(*, user: Actor, sender: Organisation, receiver: Organisation) -> bool:
     return moderators_for(sender=sender, receiver=receiver).filter(pk=user.pk).exists()
 
 
@@ -86,7 +87,7 @@ def coordinators_of(*, organisation: Organisation) -> QuerySet:
     )
 
 
-def groups_coordinated_by(user: object) -> QuerySet[CoordinationGroup]:
+def groups_coordinated_by(user: Actor) -> QuerySet[CoordinationGroup]:
     """The groups the user coordinates, while the account and one membership are active."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return CoordinationGroup.objects.none()
@@ -98,7 +99,7 @@ def groups_coordinated_by(user: object) -> QuerySet[CoordinationGroup]:
 # Groups -----------------------------------------------------------------------------------------
 
 
-def group_list(user: object) -> QuerySet[CoordinationGroup]:
+def group_list(user: Actor) -> QuerySet[CoordinationGroup]:
     return (
         permissions.groups_visible(user)
         .select_related("convening_organisation")
@@ -107,7 +108,7 @@ def group_list(user: object) -> QuerySet[CoordinationGroup]:
     )
 
 
-def group_get(user: object, pk: int) -> CoordinationGroup | None:
+def group_get(user: Actor, pk: int) -> CoordinationGroup | None:
     """One visible group with its members and coordinators (None: invisible or missing)."""
     return (
         permissions.groups_visible(user)
@@ -121,14 +122,14 @@ def group_get(user: object, pk: int) -> CoordinationGroup | None:
     )
 
 
-def user_organisation_ids(user: object) -> set[int]:
+def user_organisation_ids(user: Actor) -> set[int]:
     return {m.organisation_id for m in memberships_of(user)}
 
 
 # Meetings ---------------------------------------------------------------------------------------
 
 
-def meeting_list(user: object, *, group: CoordinationGroup | None = None) -> QuerySet[Meeting]:
+def meeting_list(user: Actor, *, group: CoordinationGroup | None = None) -> QuerySet[Meeting]:
     meetings = Meeting.objects.filter(group__in=permissions.groups_visible(user)).select_related(
         "group"
     )
@@ -137,7 +138,7 @@ def meeting_list(user: object, *, group: CoordinationGroup | None = None) -> Que
     return meetings
 
 
-def meeting_get(user: object, pk: int) -> Meeting | None:
+def meeting_get(user: Actor, pk: int) -> Meeting | None:
     meeting = Meeting.objects.select_related("group").filter(pk=pk).first()
     if meeting is None or not permissions.can_view(user, meeting.group):
         return None
@@ -178,7 +179,7 @@ def sittings_between(
             meeting,
             start=start,
             end=end,
-            rows=meeting.window_rows,
+            rows=meeting.window_rows,  # type: ignore[attr-defined]  # a Prefetch's to_attr
             include_cancelled=include_cancelled,
         )
     found.sort(key=lambda s: (s.starts_at, s.meeting.pk))
@@ -186,7 +187,7 @@ def sittings_between(
 
 
 def upcoming_sittings(
-    user: object,
+    user: Actor,
     *,
     now: datetime.datetime,
     days: int = 60,
@@ -247,12 +248,12 @@ def _action_items() -> QuerySet[ActionItem]:
     )
 
 
-def action_item_list(user: object) -> QuerySet[ActionItem]:
+def action_item_list(user: Actor) -> QuerySet[ActionItem]:
     """Action items of every group the user sees."""
     return _action_items().filter(group__in=permissions.groups_visible(user))
 
 
-def action_items_of(user: object, *, include_closed: bool = False) -> QuerySet[ActionItem]:
+def action_items_of(user: Actor, *, include_closed: bool = False) -> QuerySet[ActionItem]:
     """'My action items': named on me, or owned by one of my organisations, across groups."""
     items = action_item_list(user).filter(
         Q(owner_user=user) | Q(owner_organisation_id__in=user_organisation_ids(user))
@@ -273,7 +274,7 @@ def action_item_counts(group: CoordinationGroup, *, today: datetime.date) -> dic
     )
 
 
-def editable_action_ids(user: object, items: list[ActionItem]) -> set[int]:
+def editable_action_ids(user: Actor, items: list[ActionItem]) -> set[int]:
     """Which of these items the user may update (coordinator, or owner), with two queries."""
     coordinated = permissions.coordinated_group_ids(user)
     organisations = user_organisation_ids(user)
@@ -310,7 +311,7 @@ def alert_list_for_groups(groups: list[CoordinationGroup]) -> QuerySet[Alert]:
     return _alerts().filter(group__in=groups).order_by("-created_at", "-id")
 
 
-def alert_get(user: object, pk: int) -> Alert | None:
+def alert_get(user: Actor, pk: int) -> Alert | None:
     alert = _alerts().filter(pk=pk).first()
     if alert is None or not permissions.can_view(user, alert.group):
         return None
@@ -332,7 +333,7 @@ def alert_status(alert: Alert) -> AlertStatus:
     return AlertStatus(alert=alert, acknowledged=acknowledgements, waiting=waiting)
 
 
-def alerts_awaiting_queryset(user: object) -> QuerySet[Alert]:
+def alerts_awaiting_queryset(user: Actor) -> QuerySet[Alert]:
     """Alerts one of the user's organisations has not acknowledged yet, newest first."""
     organisations = user_organisation_ids(user)
     if not organisations:
@@ -348,7 +349,7 @@ def alerts_awaiting_queryset(user: object) -> QuerySet[Alert]:
     )
 
 
-def alerts_awaiting(user: object, *, limit: int = 5) -> list[Alert]:
+def alerts_awaiting(user: Actor, *, limit: int = 5) -> list[Alert]:
     return list(alerts_awaiting_queryset(user)[:limit])
 
 
@@ -359,7 +360,7 @@ def plan_list(group: CoordinationGroup) -> QuerySet[ContingencyPlan]:
     return group.plans.order_by("title")
 
 
-def plan_get(user: object, pk: int) -> ContingencyPlan | None:
+def plan_get(user: Actor, pk: int) -> ContingencyPlan | None:
     plan = (
         ContingencyPlan.objects.select_related("group")
         .prefetch_related(Prefetch("roles", queryset=_roles()))
@@ -392,7 +393,7 @@ def feed_user(*, pk: int, token: str) -> object | None:
     return feed.user if feed.user.is_active else None
 
 
-def feed_meetings(user: object, *, now: datetime.datetime) -> QuerySet[Meeting]:
+def feed_meetings(user: Actor, *, now: datetime.datetime) -> QuerySet[Meeting]:
     """What a personal feed holds: meetings of the user's groups not over for 90 days."""
     recent = now - datetime.timedelta(days=90)
     return (
@@ -437,7 +438,11 @@ def reminders_due(*, now: datetime.datetime) -> list[DueReminder]:
     for meeting in candidates:
         done = {(r.original_start, r.kind) for r in meeting.recent_reminders}
         for sitting in schedule.sittings(
-            meeting, start=now, end=horizon, rows=meeting.window_rows, include_cancelled=False
+            meeting,
+            start=now,
+            end=horizon,
+            rows=meeting.window_rows,  # type: ignore[attr-defined]  # a Prefetch's to_attr
+            include_cancelled=False,
         ):
             if sitting.status != MeetingStatus.SCHEDULED or sitting.starts_at <= now:
                 continue

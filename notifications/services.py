@@ -28,7 +28,7 @@ from notifications import kinds
 from notifications.models import Delivery, DeliveryStatus, Notification, Preference
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 

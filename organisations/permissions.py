@@ -14,8 +14,9 @@ from guardian.shortcuts import assign_perm, get_objects_for_user
 from organisations.models import Organisation, Role, RoleGroup
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.db.models import QuerySet
+
+    from config.types import Actor
 
 MANAGE_ORGANISATION = "organisations.manage_organisation"
 
@@ -41,16 +42,14 @@ def role_groups_ensure(*, organisation: Organisation) -> dict[str, Group]:
     return groups
 
 
-def can_manage_organisation(
-    user: AbstractBaseUser | AnonymousUser, organisation: Organisation
-) -> bool:
+def can_manage_organisation(user: Actor, organisation: Organisation) -> bool:
     """Organisation admins (and platform admins) edit the profile, services and members."""
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user.has_perm(MANAGE_ORGANISATION, organisation)
 
 
-def organisations_managed_by(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Organisation]:
+def organisations_managed_by(user: Actor) -> QuerySet[Organisation]:
     if not user.is_authenticated or not user.is_active:
         return Organisation.objects.none()
     if user.is_superuser:

@@ -18,10 +18,10 @@ from organisations.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from config.types import Actor
 
 
-def memberships_of(user: AbstractBaseUser | AnonymousUser) -> QuerySet[Membership]:
+def memberships_of(user: Actor) -> QuerySet[Membership]:
     """The memberships that give this user access now, with their organisations."""
     if not user.is_authenticated or not user.is_active:
         return Membership.objects.none()
@@ -112,7 +112,7 @@ def cities() -> list[str]:
         found = {c.strip() for c in [*from_orgs, *from_services] if c.strip()}
         return sorted(found, key=str.casefold)
 
-    return cache.get_or_set("organisations:cities", compute, timeout=300)
+    return cache.get_or_set("organisations:cities", compute, timeout=300) or []
 
 
 @dataclass
@@ -188,11 +188,11 @@ def partnerships_in_force() -> QuerySet[Partnership]:
     return Partnership.objects.filter(active_partnership_q())
 
 
-def role_in(user: AbstractBaseUser | AnonymousUser, organisation: Organisation) -> str | None:
+def role_in(user: Actor, organisation: Organisation) -> str | None:
     """The user's role in the organisation while their membership gives access, else None."""
     membership = memberships_of(user).filter(organisation=organisation).first()
     return membership.role if membership else None
 
 
-def is_active_member(user: object, organisation: Organisation, roles: tuple[str, ...]) -> bool:
+def is_active_member(user: Actor, organisation: Organisation, roles: tuple[str, ...]) -> bool:
     return memberships_of(user).filter(organisation=organisation, role__in=roles).exists()

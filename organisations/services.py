@@ -30,7 +30,7 @@ from organisations.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 ORGANISATION_PROFILE_FIELDS = (
     "name",

@@ -21,7 +21,7 @@ from organisations.models import Role
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 PRIVILEGED_ROLES = (Role.SUPERVISOR, Role.ADMIN)
 BACKUP_CODES = 10

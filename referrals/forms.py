@@ -95,7 +95,7 @@ class ReferralForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for referral"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    confirm_duplicate = forms.BooleanField(
+    confirm_warnings = forms.BooleanField(
         label=_("I know: refer anyway"), required=False, widget=forms.HiddenInput
     )
 

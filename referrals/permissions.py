@@ -26,8 +26,11 @@ from referrals.models import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from django.contrib.auth.models import Group
-    from django.db.models import QuerySet
+    from django.contrib.auth.models import Group, User
+    from django.db.models import Model, QuerySet
+    from typing_extensions import TypeIs
+
+    from config.types import Actor
 
 MANAGE_CASE = "manage_case"
 VIEW_REFERRAL = "view_referral"
@@ -45,11 +48,11 @@ def _groups(organisation: Organisation, roles: Iterable[str]) -> list[Group]:
     return [groups[role] for role in roles]
 
 
-def _is_active(user: object) -> bool:
+def _is_active(user: Actor) -> TypeIs[User]:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _permission_filter(model: type, codename: str) -> dict[str, str]:
+def _permission_filter(model: type[Model], codename: str) -> dict[str, str | None]:
     # By natural key, not a cached id: ids differ between databases (and test flushes).
     return {
         "permission__codename": codename,
@@ -66,7 +69,7 @@ def case_grant_owner(case: Case) -> None:
         assign_perm(f"referrals.{MANAGE_CASE}", group, case)
 
 
-def case_list_visible(user: object) -> QuerySet[Case]:
+def case_list_visible(user: Actor) -> QuerySet[Case]:
     """Cases the user's organisations own (only their caseworkers and supervisors)."""
     if not _is_active(user):
         return Case.objects.none()
@@ -82,10 +85,10 @@ def case_list_visible(user: object) -> QuerySet[Case]:
 def case_grant_owner_bulk(organisation: Organisation, cases: list[Case]) -> None:
     """``case_grant_owner`` for many cases of one organisation (bulk inserts, for loaders)."""
     for group in _groups(organisation, CASE_ROLES):
-        assign_perm(f"referrals.{MANAGE_CASE}", group, cases)
+        assign_perm(f"referrals.{MANAGE_CASE}", group, cases)  # type: ignore[arg-type]  # guardian takes lists
 
 
-def can_manage_case(user: object, case: Case) -> bool:
+def can_manage_case(user: Actor, case: Case) -> bool:
     if not _is_active(user) or case.anonymised_at is not None:
         return False
     return CaseGroupObjectPermission.objects.filter(
@@ -122,7 +125,7 @@ def referral_grant_bulk(referrals: list[Referral]) -> None:
     def grant(organisation: Organisation, roles: Iterable[str], codename: str, rows: list) -> None:
         if rows:
             for group in _groups(organisation, roles):
-                assign_perm(f"referrals.{codename}", group, rows)
+                assign_perm(f"referrals.{codename}", group, rows)  # type: ignore[arg-type]  # guardian takes lists
 
     by_pair: dict[tuple[int, int], list[Referral]] = {}
     for referral in referrals:
@@ -167,7 +170,7 @@ def referral_revoke_receiver_actions(referral: Referral) -> None:
         remove_perm(f"referrals.{SUPERVISE_RECEIVING}", group, referral)
 
 
-def referral_list_visible(user: object) -> QuerySet[Referral]:
+def referral_list_visible(user: Actor) -> QuerySet[Referral]:
     if not _is_active(user):
         return Referral.objects.none()
     return get_objects_for_user(
@@ -179,7 +182,7 @@ def referral_list_visible(user: object) -> QuerySet[Referral]:
     )
 
 
-def referral_codenames(user: object, referral: Referral) -> frozenset[str]:
+def referral_codenames(user: Actor, referral: Referral) -> frozenset[str]:
     """Every permission the user holds on this referral, in one query (cached on the object)."""
     if not _is_active(user) or referral.pk is None:
         return frozenset()
@@ -200,7 +203,7 @@ def forget_cached_permissions(referral: Referral) -> None:
     referral.__dict__.pop("_relais_permissions", None)
 
 
-def referral_ids_with_shared_data(user: object, referral_ids: Iterable[int]) -> set[int]:
+def referral_ids_with_shared_data(user: Actor, referral_ids: Iterable[int]) -> set[int]:
     """For lists: which of these referrals may the user read the personal data of (one query)."""
     if not _is_active(user):
         return set()
@@ -213,15 +216,15 @@ def referral_ids_with_shared_data(user: object, referral_ids: Iterable[int]) -> 
     )
 
 
-def can_view_referral(user: object, referral: Referral) -> bool:
+def can_view_referral(user: Actor, referral: Referral) -> bool:
     return VIEW_REFERRAL in referral_codenames(user, referral)
 
 
-def can_view_shared_data(user: object, referral: Referral) -> bool:
+def can_view_shared_data(user: Actor, referral: Referral) -> bool:
     return VIEW_SHARED_DATA in referral_codenames(user, referral)
 
 
-def can_read_free_text(user: object, referral: Referral) -> bool:
+def can_read_free_text(user: Actor, referral: Referral) -> bool:
     """Free text (the reason, notes, justifications, comments) can name and locate a person: it
     follows the personal data. The parties read it while their organisation holds the shared
     data; the receiver loses it with that (consent withdrawn, referral withdrawn, retention
@@ -229,30 +232,30 @@ def can_read_free_text(user: object, referral: Referral) -> bool:
     return can_view_shared_data(user, referral)
 
 
-def can_comment(user: object, referral: Referral) -> bool:
+def can_comment(user: Actor, referral: Referral) -> bool:
     """Writing in the timeline is for those who still read it."""
     return _is_active(user) and can_read_free_text(user, referral)
 
 
-def is_sender(user: object, referral: Referral) -> bool:
+def is_sender(user: Actor, referral: Referral) -> bool:
     return ACT_AS_SENDER in referral_codenames(user, referral)
 
 
-def is_receiver(user: object, referral: Referral) -> bool:
+def is_receiver(user: Actor, referral: Referral) -> bool:
     return ACT_AS_RECEIVER in referral_codenames(user, referral)
 
 
-def is_receiving_supervisor(user: object, referral: Referral) -> bool:
+def is_receiving_supervisor(user: Actor, referral: Referral) -> bool:
     return SUPERVISE_RECEIVING in referral_codenames(user, referral)
 
 
-def is_moderator(user: object, referral: Referral) -> bool:
+def is_moderator(user: Actor, referral: Referral) -> bool:
     return _is_active(user) and coordination_selectors.is_moderator_for(
         user=user, sender=referral.from_organisation, receiver=referral.to_organisation
     )
 
 
-def can_see(user: object, referral: Referral) -> bool:
+def can_see(user: Actor, referral: Referral) -> bool:
     """Parties see their referrals; coordinators also see one awaiting their moderation."""
     from referrals.models import State  # noqa: PLC0415 - keep the model import list short
 
@@ -261,7 +264,7 @@ def can_see(user: object, referral: Referral) -> bool:
     )
 
 
-def can_fire(user: object, referral: Referral, action: str) -> bool:
+def can_fire(user: Actor, referral: Referral, action: str) -> bool:
     """Who may fire each transition (DESIGN.md, the referral state machine)."""
     if not _is_active(user):
         return False

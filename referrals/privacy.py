@@ -47,7 +47,9 @@ from referrals.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
+
+    from config.types import Actor
 
 # Who answers a person's requests for their organisation (not caseworkers: an export or an
 # erasure is a decision, taken by someone accountable for the organisation's data).
@@ -67,7 +69,7 @@ REFERRAL_TEXT_FIELDS = (
 # Who may ---------------------------------------------------------------------------------------
 
 
-def rights_cases(user: object) -> QuerySet[Case]:
+def rights_cases(user: Actor) -> QuerySet[Case]:
     """Cases whose person's requests the user answers: their supervisors' and admins'."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Case.objects.none()
@@ -75,7 +77,7 @@ def rights_cases(user: object) -> QuerySet[Case]:
     return Case.objects.filter(owner__in=organisations, anonymised_at__isnull=True)
 
 
-def rights_case(user: object, pk: object) -> Case:
+def rights_case(user: Actor, pk: object) -> Case:
     """The case for a request: 403 for its caseworkers (they see it but may not decide), 404
     for everyone else."""
     try:
@@ -91,7 +93,7 @@ def rights_case(user: object, pk: object) -> Case:
     raise NotVisible()
 
 
-def rights_case_by_reference(user: object, reference: str) -> Case | None:
+def rights_case_by_reference(user: Actor, reference: str) -> Case | None:
     return rights_cases(user).filter(reference__iexact=reference.strip()).first()
 
 
@@ -102,7 +104,7 @@ def _when(value: datetime.datetime | datetime.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _person(user: object | None) -> str | None:
+def _person(user: User | None) -> str | None:
     if user is None:
         return None
     return user.get_full_name() or user.get_username()

@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from coordination.models import CoordinationGroup
-from organisations.models import Role
+from organisations.models import CapacityStatus, Role
 from organisations.selectors import memberships_of
 from referrals import permissions
 from referrals.models import (
     AWAITING_ANSWER,
     CLOSED_STATES,
     IN_CARE,
+    OPEN_STATES,
     AccessLog,
     Case,
+    Consent,
     Referral,
     ReferralEvent,
     State,
 )
 
 if TYPE_CHECKING:
-    from organisations.models import Organisation
+    from config.types import Actor
+    from organisations.models import Organisation, Service
 
 INBOX = "inbox"
 OUTBOX = "outbox"
@@ -32,7 +37,7 @@ MODERATION = "moderation"
 
 
 def case_list(
-    *, user: object, organisation: Organisation | None = None, search: str = ""
+    *, user: Actor, organisation: Organisation | None = None, search: str = ""
 ) -> QuerySet[Case]:
     # Anonymised rows stay for the statistics only (``referrals.privacy``).
     cases = (
@@ -47,10 +52,12 @@ def case_list(
     return cases.order_by("-id")
 
 
-def _moderation_filter(user: object) -> Q | None:
+def _moderation_filter(user: Actor) -> Q | None:
     """What the user may moderate (``coordination.selectors.moderators_for``, as a condition on
     the two indexed foreign keys): both parties in one same group the user coordinates, the
     sender not one of the user's organisations. None when there is nothing."""
+    if not user.is_authenticated:
+        return None
     own = [m.organisation_id for m in memberships_of(user)]
     if not own:
         return None  # coordinator rights end with the last active membership
@@ -68,7 +75,7 @@ def _moderation_filter(user: object) -> Q | None:
 
 def referral_list(
     *,
-    user: object,
+    user: Actor,
     box: str = "",
     organisation: Organisation | None = None,
     state: str = "",
@@ -139,17 +146,67 @@ def case_referrals(case: Case) -> QuerySet[Referral]:
     return case.referrals.select_related("to_organisation", "service").order_by("-id")
 
 
-def open_duplicate(
-    *, case: Case, service_category: str, exclude: int | None = None
-) -> Referral | None:
-    from referrals.services import referral_duplicates  # noqa: PLC0415
+def active_consent(*, case: Case, recipient: Organisation) -> Consent | None:
+    """The person's consent that covers this recipient now (the latest, if several)."""
+    return (
+        Consent.objects.active()
+        .filter(case=case, recipient=recipient)
+        .order_by("-given_at")
+        .first()
+    )
 
-    return referral_duplicates(
+
+def referral_duplicates(
+    *, case: Case, service_category: str, exclude: int | None = None
+) -> QuerySet[Referral]:
+    """Open referrals of the case for the same category: the duplicate warning points to them."""
+    duplicates = Referral.objects.filter(
+        case=case, service_category=service_category, state__in=OPEN_STATES
+    ).select_related("to_organisation")
+    return duplicates.exclude(pk=exclude) if exclude else duplicates
+
+
+@dataclass(frozen=True)
+class ReferralWarning:
+    """Something the sender should know before sending; it never blocks the referral."""
+
+    code: str  # "duplicate" or "service_full"
+    message: str
+    referral: int | None = None
+
+
+def referral_warnings(
+    *, case: Case, service_category: str, service: Service | None = None, exclude: int | None = None
+) -> list[ReferralWarning]:
+    """What the web asks the sender to confirm and the API returns with the new referral: an
+    open referral of the case for the same category, a chosen service that says it is full."""
+    warnings = []
+    duplicate = referral_duplicates(
         case=case, service_category=service_category, exclude=exclude
     ).first()
+    if duplicate is not None:
+        warnings.append(
+            ReferralWarning(
+                code="duplicate",
+                message=_(
+                    "This case already has an open referral for this service (#%(id)s to "
+                    "%(organisation)s)."
+                )
+                % {"id": duplicate.pk, "organisation": duplicate.to_organisation.name},
+                referral=duplicate.pk,
+            )
+        )
+    if service is not None and service.capacity_status == CapacityStatus.FULL:
+        warnings.append(
+            ReferralWarning(
+                code="service_full",
+                message=_("The chosen service says it is full: expect a waiting list."),
+            )
+        )
+    return warnings
 
 
-def access_log_for(*, user: object, organisation: Organisation) -> QuerySet[AccessLog]:
+def access_log_for(*, user: Actor, organisation: Organisation) -> QuerySet[AccessLog]:
     """Supervisors see who read their organisation's cases (and through which referral)."""
     is_supervisor = (
         memberships_of(user).filter(organisation=organisation, role=Role.SUPERVISOR).exists()

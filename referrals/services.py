@@ -22,7 +22,7 @@ from coordination import selectors as coordination_selectors
 from organisations import names
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, Role, Service, ServiceCategory
-from referrals import permissions
+from referrals import permissions, selectors
 from referrals.exceptions import (
     ConsentMissing,
     InvalidTransition,
@@ -52,7 +52,7 @@ from referrals.models import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -229,24 +229,7 @@ def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
     return consent
 
 
-def active_consent(*, case: Case, recipient: Organisation) -> Consent | None:
-    return (
-        Consent.objects.active()
-        .filter(case=case, recipient=recipient)
-        .order_by("-given_at")
-        .first()
-    )
-
-
 # Referrals: creation ----------------------------------------------------------------------------
-
-
-def referral_duplicates(*, case: Case, service_category: str, exclude: int | None = None):
-    """Open referrals of the case for the same category: the duplicate warning points to them."""
-    duplicates = Referral.objects.filter(
-        case=case, service_category=service_category, state__in=OPEN_STATES
-    ).select_related("to_organisation")
-    return duplicates.exclude(pk=exclude) if exclude else duplicates
 
 
 def _validate_target(
@@ -439,7 +422,7 @@ def _fire(
     bound = getattr(referral, method or action)
     if not can_proceed(bound):
         raise InvalidTransition(referral.get_state_display(), action)
-    if check_permission and not has_transition_perm(bound, actor):
+    if check_permission and (actor is None or not has_transition_perm(bound, actor)):
         raise NotAllowed()
     source = referral.state
     bound(now=timezone.now())
@@ -469,7 +452,7 @@ def referral_submit(
         raise InvalidTransition(referral.get_state_display(), "submit")
     if not permissions.can_fire(actor, referral, "submit"):
         raise NotAllowed()
-    consent = active_consent(case=referral.case, recipient=referral.to_organisation)
+    consent = selectors.active_consent(case=referral.case, recipient=referral.to_organisation)
     justification = (override_justification or "").strip()
     if consent is not None:
         shared_fields: Iterable[str] = consent.fields
@@ -529,7 +512,8 @@ def snapshot(case: Case, fields: Iterable[str]) -> dict[str, Any]:
     data: dict[str, Any] = {"reference": case.reference}
     for name in fields:
         if name == "nationality":
-            data[name] = case.nationality.code or case.nationality_other
+            # A django-countries Country (typed as str by the field's stubs).
+            data[name] = case.nationality.code or case.nationality_other  # type: ignore[attr-defined]
         elif name in SHAREABLE_FIELDS:
             data[name] = getattr(case, name)
     return data
@@ -687,7 +671,7 @@ def referral_hold(
     if can_proceed(referral.hold) and has_transition_perm(referral.hold, actor):
         _require(expected_date is not None, _("Give the expected date."), field="expected_date")
         _require(
-            expected_date >= timezone.localdate(),
+            expected_date is not None and expected_date >= timezone.localdate(),
             _("The expected date cannot be in the past."),
             field="expected_date",
         )

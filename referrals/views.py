@@ -178,13 +178,16 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     initial = {"service": request.GET.get("service")} if request.GET.get("service") else None
     form = ReferralForm(request.POST or None, case=case, initial=initial)
-    duplicate = None
+    warnings = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicate = selectors.open_duplicate(case=case, service_category=data["service_category"])
-        if duplicate is not None and not data["confirm_duplicate"]:
+        warnings = selectors.referral_warnings(
+            case=case, service_category=data["service_category"], service=data["service"]
+        )
+        # The same warnings as the API's; here the sender confirms them before anything is saved.
+        if warnings and not data["confirm_warnings"]:
             form.data = form.data.copy()
-            form.data["confirm_duplicate"] = "on"
+            form.data["confirm_warnings"] = "on"
         else:
             try:
                 referral = services.referral_create(
@@ -206,7 +209,7 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "referrals/referral_form.html",
-        {"form": form, "case": case, "duplicate": duplicate},
+        {"form": form, "case": case, "warnings": warnings},
     )
 
 
@@ -302,7 +305,7 @@ def _available_actions(request: HttpRequest, referral: Referral) -> list[dict]:
                 form.fields.pop("assignee")
         elif form_class is SubmitForm:
             needs_override = (
-                services.active_consent(case=referral.case, recipient=referral.to_organisation)
+                selectors.active_consent(case=referral.case, recipient=referral.to_organisation)
                 is None
             )
             form = SubmitForm() if needs_override else None

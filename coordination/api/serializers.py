@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer, QueryBooleanField, optional_text, required_text
+from config.serializers import (
+    ModelSerializer,
+    QueryBooleanField,
+    QuerySerializer,
+    optional_text,
+    required_text,
+)
 from coordination import recurrence, schedule
 from coordination.models import (
     ActionItem,
@@ -224,9 +230,9 @@ class MeetingCreateSerializer(serializers.Serializer):
             self.fields["group"].queryset = groups
 
 
-class MeetingFilterSerializer(serializers.Serializer):
+class MeetingFilterSerializer(QuerySerializer):
     group = serializers.IntegerField(required=False, min_value=1)
-    upcoming = QueryBooleanField()
+    upcoming = QueryBooleanField(help_text="Only meetings not over yet.")
 
 
 class ActionItemSerializer(ModelSerializer):
@@ -327,8 +333,8 @@ class ActionItemPatchSerializer(serializers.Serializer):
     progress_note = optional_text(max_length=5000)
 
 
-class ActionItemFilterSerializer(serializers.Serializer):
-    mine = QueryBooleanField()
+class ActionItemFilterSerializer(QuerySerializer):
+    mine = QueryBooleanField(help_text="Only what you or your organisations were given.")
     status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
     group = serializers.IntegerField(required=False, min_value=1)
     meeting = serializers.IntegerField(required=False, min_value=1)

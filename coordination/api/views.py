@@ -6,10 +6,12 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -25,8 +27,8 @@ from coordination.api.serializers import (
     MeetingFilterSerializer,
     MeetingSerializer,
 )
-from coordination.exceptions import NotVisible
-from coordination.models import ActionItem, ActionStatus, CoordinationGroup, Meeting
+from coordination.exceptions import NotASitting, NotVisible
+from coordination.models import ActionItem, CoordinationGroup, Meeting
 
 
 def _id(pk: str | None) -> int:
@@ -109,12 +111,7 @@ class MeetingViewSet(
     def get_serializer_context(self) -> dict:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("group", int),
-            OpenApiParameter("upcoming", bool, description="Only meetings not over yet."),
-        ]
-    )
+    @extend_schema(parameters=[MeetingFilterSerializer])
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         filters = MeetingFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -184,14 +181,7 @@ class ActionItemViewSet(
             "editable": selectors.editable_action_ids(self.request.user, items),
         }
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("mine", bool),
-            OpenApiParameter("status", str, enum=ActionStatus.values),
-            OpenApiParameter("group", int),
-            OpenApiParameter("meeting", int),
-        ]
-    )
+    @extend_schema(parameters=[ActionItemFilterSerializer])
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         filters = ActionItemFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -224,12 +214,18 @@ class ActionItemViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         meeting = data.pop("meeting")
-        item = services.action_item_create(
-            actor=request.user,
-            meeting_id=meeting.pk,
-            original_start=data.pop("sitting"),
-            **data,
-        )
+        try:
+            item = services.action_item_create(
+                actor=request.user,
+                meeting_id=meeting.pk,
+                original_start=data.pop("sitting"),
+                **data,
+            )
+        except NotASitting:
+            # In a body the time is a field: a 400 naming it, not a missing page.
+            raise ValidationError(
+                {"sitting": [_("The meeting has no sitting at that time.")]}
+            ) from None
         item = self.get_queryset().get(pk=item.pk)
         return Response(
             ActionItemSerializer(item, context=self._context([item])).data,

@@ -23,7 +23,7 @@ from organisations.models import Membership, Organisation
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 from coordination.services.common import full_clean, require
 from coordination.services.meetings import coordinated_sitting, sitting_row

@@ -26,7 +26,7 @@ from coordination.models import (
 from organisations.models import Organisation
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
     from coordination.schedule import Sitting
 from coordination.services.common import member_organisations_of, require

@@ -22,7 +22,7 @@ from organisations.models import Organisation, Role
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 from coordination.services.common import member_organisations_of, require, visible_group
 

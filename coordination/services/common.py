@@ -21,7 +21,7 @@ from organisations.models import Organisation
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 
 def require(condition: bool, message: str, *, field: str | None = None) -> None:

@@ -13,7 +13,7 @@ from coordination.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 
 @transaction.atomic

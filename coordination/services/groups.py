@@ -20,7 +20,7 @@ from organisations.models import Organisation, Role
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 from coordination.services.common import coordinated_group, full_clean, require
 

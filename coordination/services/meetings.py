@@ -34,7 +34,7 @@ from coordination.models import (
 from organisations.models import Organisation
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
     from coordination.schedule import Sitting
 from coordination.services.common import coordinated_group, full_clean, require
@@ -302,22 +302,26 @@ def resolve_sitting(
     meeting_id: int, original_start: datetime.datetime | None, actor: User
 ) -> tuple:
     meeting = locked_meeting(meeting_id, actor)
+    return meeting, _sitting_of(meeting, original_start)
+
+
+def _sitting_of(meeting: Meeting, original_start: datetime.datetime | None) -> Sitting:
     if original_start is None:
         sitting = schedule.default_sitting(meeting, now=timezone.now())
         if sitting is None:
             raise NotASitting()
-    else:
-        sitting = sitting_get(meeting, original_start)
-    return meeting, sitting
+        return sitting
+    return sitting_get(meeting, original_start)
 
 
 def coordinated_sitting(
     meeting_id: int, original_start: datetime.datetime | None, actor: User
 ) -> tuple[Meeting, Sitting]:
-    meeting, sitting = resolve_sitting(meeting_id, original_start, actor)
+    """The sitting, for a coordinator of the meeting's group (who may is asked first)."""
+    meeting = locked_meeting(meeting_id, actor)
     if not permissions.can_coordinate(actor, meeting.group):
         raise NotAllowed()
-    return meeting, sitting
+    return meeting, _sitting_of(meeting, original_start)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from coordination.models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractUser as User
+    from django.contrib.auth.models import User
 
 from coordination.services.common import coordinated_group, full_clean, require
 

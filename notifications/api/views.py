@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from config.errors import NotVisible
 from config.pagination import NewestFirst
-from config.serializers import ModelSerializer
+from config.serializers import ModelSerializer, QueryBooleanField, QuerySerializer
 from notifications import selectors, services
 from notifications.models import Notification
 
@@ -23,6 +23,10 @@ class NotificationSerializer(ModelSerializer):
         return notification.read_at is not None
 
 
+class NotificationFilterSerializer(QuerySerializer):
+    unread = QueryBooleanField(help_text="Only the unread ones.")
+
+
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The signed-in user's notifications, newest first (``?unread=true`` for unread only)."""
 
@@ -30,10 +34,17 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = NewestFirst
 
     def get_queryset(self):
-        notifications = selectors.notifications_for(self.request.user)
-        if self.request.query_params.get("unread") in ("true", "1"):
+        return selectors.notifications_for(self.request.user)
+
+    @extend_schema(parameters=[NotificationFilterSerializer])
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        filters = NotificationFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        notifications = self.get_queryset()
+        if filters.validated_data.get("unread"):
             notifications = notifications.filter(read_at__isnull=True)
-        return notifications
+        page = self.paginate_queryset(notifications)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])

@@ -7,14 +7,13 @@ or date finer than the month."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.serializers import optional_text
+from config.serializers import QuerySerializer, optional_text
 from organisations.models import ServiceCategory
 from referrals.insight import cache, profile, scope, statistics
 from referrals.insight.forms import parse_month
@@ -28,6 +27,14 @@ CELL_SCHEMA = {
 }
 
 
+MONTH = {
+    "type": "string",
+    "pattern": "^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$",
+    "description": "YYYY-MM (a date is accepted too)",
+}
+
+
+@extend_schema_field(MONTH)
 class MonthParameterField(serializers.CharField):
     """YYYY-MM (a date is accepted and widened to its month)."""
 
@@ -43,9 +50,9 @@ class MonthParameterField(serializers.CharField):
             ) from None
 
 
-class StatsQuerySerializer(serializers.Serializer):
+class StatsQuerySerializer(QuerySerializer):
     scope = serializers.RegexField(
-        r"^(organisation|group):[0-9]{1,18}$",
+        r"^(organisation|group):[1-9][0-9]{0,17}$",
         required=False,
         help_text='"organisation:<id>" or "group:<id>"; by default the first you may read.',
     )
@@ -56,6 +63,12 @@ class StatsQuerySerializer(serializers.Serializer):
     )
     category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
     city = optional_text(max_length=100)
+
+
+class ProfileQuerySerializer(StatsQuerySerializer):
+    """The migration profile counts people, not referrals: no category."""
+
+    category = None
 
 
 @extend_schema_field(CELL_SCHEMA)
@@ -111,26 +124,12 @@ class ReportSerializer(serializers.Serializer):
     tables = TableSerializer(many=True)
 
 
-MONTH = {"type": "string", "pattern": "^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"}
-PARAMETERS = [
-    OpenApiParameter(
-        "scope",
-        {"type": "string", "pattern": "^(organisation|group):[1-9][0-9]{0,17}$"},
-        description='"organisation:<id>" or "group:<id>"; by default the first you may read.',
-    ),
-    OpenApiParameter("start", MONTH, description="YYYY-MM (a date is accepted too)"),
-    OpenApiParameter("end", MONTH, description="YYYY-MM (a date is accepted too)"),
-    OpenApiParameter("organisation", {"type": "integer", "minimum": 1}),
-    OpenApiParameter("category", OpenApiTypes.STR, enum=ServiceCategory.values),
-    OpenApiParameter("city", OpenApiTypes.STR),
-]
-
-
 class _ReportView(APIView):
     build = None
+    query = StatsQuerySerializer
 
     def get(self, request: Request) -> Response:
-        query = StatsQuerySerializer(data=request.query_params)
+        query = self.query(data=request.query_params)
         query.is_valid(raise_exception=True)
         options = query.validated_data
         chosen = scope.scope_resolve(request.user, options.get("scope", ""))
@@ -151,7 +150,7 @@ class ReferralStatsView(_ReportView):
 
     @extend_schema(
         operation_id="stats_referrals",
-        parameters=PARAMETERS,
+        parameters=[StatsQuerySerializer],
         responses={200: ReportSerializer},
         description="Referral counts by state, category, urgency and month, acceptance rate, "
         "decline reasons, response times (median and 90th percentile), who refers to whom "
@@ -163,10 +162,11 @@ class ReferralStatsView(_ReportView):
 
 class ProfileStatsView(_ReportView):
     build = staticmethod(profile.profile_report)
+    query = ProfileQuerySerializer
 
     @extend_schema(
         operation_id="stats_profile",
-        parameters=[p for p in PARAMETERS if p.name != "category"],
+        parameters=[ProfileQuerySerializer],
         responses={200: ReportSerializer},
         description="The migration profile: people registered by the scope's organisations by "
         "age band, sex, nationality, vulnerability, language and month; small figures hidden.",

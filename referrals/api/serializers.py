@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer, QueryBooleanField, required_text
+from config.serializers import ModelSerializer, QueryBooleanField, QuerySerializer, required_text
 from organisations.models import Organisation, Service, ServiceCategory
 from referrals.models import (
     SHAREABLE_FIELDS,
@@ -277,7 +277,7 @@ class ReferralEventSerializer(ModelSerializer):
         return event.actor.get_full_name() or event.actor.username
 
 
-class ReferralFilterSerializer(serializers.Serializer):
+class ReferralFilterSerializer(QuerySerializer):
     """Query parameters of the referral list: a bad value is a 400 with the field named."""
 
     box = serializers.ChoiceField(choices=["inbox", "outbox", "moderation"], required=False)
@@ -290,7 +290,12 @@ class ReferralFilterSerializer(serializers.Serializer):
         required=False,
         help_text="me: assigned to you; none: in care and assigned to nobody",
     )
-    organisation = serializers.IntegerField(required=False, min_value=1)
+    organisation = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="One of your organisations (by default the one you work for now); another "
+        "organisation's id lists nothing.",
+    )
 
 
 # A person's requests (``referrals.privacy``) ---------------------------------------------------

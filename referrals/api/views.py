@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -13,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.pagination import NewestFirst
-from organisations.models import Role, ServiceCategory
+from organisations.models import Role
 from organisations.selectors import memberships_of
 from referrals import permissions, privacy, selectors, services
 from referrals.api.serializers import (
@@ -31,7 +33,7 @@ from referrals.api.serializers import (
 )
 from referrals.api.transitions import TRANSITIONS, CommentRequiredBody, Transition
 from referrals.exceptions import NotVisible
-from referrals.models import AccessAction, AccessChannel, Case, Consent, Referral, State, Urgency
+from referrals.models import AccessAction, AccessChannel, Case, Consent, Referral
 
 
 class CaseViewSet(
@@ -200,17 +202,7 @@ class ReferralViewSet(
 
     # Reads --------------------------------------------------------------------------------------
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("box", str, enum=["inbox", "outbox", "moderation"]),
-            OpenApiParameter("state", str, enum=State.values),
-            OpenApiParameter("urgency", str, enum=Urgency.values),
-            OpenApiParameter("category", str, enum=ServiceCategory.values),
-            OpenApiParameter("overdue", bool),
-            OpenApiParameter("assigned", str, enum=["me", "none"]),
-            OpenApiParameter("organisation", int),
-        ]
-    )
+    @extend_schema(parameters=[ReferralFilterSerializer])
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         filters = ReferralFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -289,24 +281,17 @@ class ReferralViewSet(
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        duplicate = selectors.open_duplicate(
-            case=data["case"], service_category=data["service_category"]
+        warnings = selectors.referral_warnings(
+            case=data["case"],
+            service_category=data["service_category"],
+            service=data.get("service"),
         )
         referral = services.referral_create(actor=request.user, **data)
-        warnings = []
-        if duplicate is not None:
-            warnings.append(
-                {
-                    "code": "duplicate",
-                    "message": _(
-                        "This case already has an open referral for this service (#%(id)s to "
-                        "%(organisation)s)."
-                    )
-                    % {"id": duplicate.pk, "organisation": duplicate.to_organisation.name},
-                    "referral": duplicate.pk,
-                }
-            )
-        return self._respond(referral, code=status.HTTP_201_CREATED, extra={"warnings": warnings})
+        return self._respond(
+            referral,
+            code=status.HTTP_201_CREATED,
+            extra={"warnings": [asdict(w) for w in warnings]},
+        )
 
     @extend_schema(request=ReferralPatchSerializer, responses={200: ReferralSerializer})
     def partial_update(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
@@ -345,15 +330,14 @@ class ReferralViewSet(
 
 
 def _assignee(user_id: int | None) -> object | None:
-    """An id to a person; an unknown id and a non-member get the same answer (the service's)."""
+    """An id to a person. An unknown id becomes a person who is nobody's member, so that it gets
+    the service's answer for a non-member, after the service has checked the actor's rights."""
     if user_id is None:
         return None
-    assignee = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-    if assignee is None:
-        raise ValidationError(
-            {"assignee": [_("The assignee must be a member of the receiving organisation.")]}
-        )
-    return assignee
+    User = get_user_model()  # noqa: N806
+    return User.objects.filter(pk=user_id, is_active=True).first() or User(
+        pk=user_id, is_active=False
+    )
 
 
 def _transition_action(name: str, transition: Transition):

@@ -226,7 +226,7 @@ def test_the_api_creates_and_patches(world):
         ({"owner_organisation": None}, "owner_organisation"),
         ({"owner_organisation": 999999}, "owner_organisation"),
         ({"meeting": 999999}, "meeting"),
-        ({"sitting": "2026-03-04T10:00:00+01:00"}, None),  # not a sitting: 404
+        ({"sitting": "2026-03-04T10:00:00+01:00"}, "sitting"),  # not a sitting: a field error
         ({"title": ""}, "title"),
         ({"due_on": "2026-02-01"}, "due_on"),
     ],
@@ -243,11 +243,9 @@ def test_the_api_answers_bad_input_with_the_field(world, body, field):
 
     response = api(world.coordinator).post("/api/v1/action-items/", data, format="json")
 
-    if field is None:
-        assert response.status_code == 404
-    else:
-        assert response.status_code == 400, response.data
-        assert field in response.data
+    assert response.status_code == 400, response.data
+    assert field in response.data
+    assert not ActionItem.objects.exists()  # nothing half-written
 
 
 def test_the_api_refuses_a_bad_status(world):

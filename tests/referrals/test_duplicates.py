@@ -4,8 +4,11 @@ points to the open one (the referral is still created: the caseworker decides)."
 from __future__ import annotations
 
 import pytest
+from django.utils.html import escape
 
+from organisations.models import CapacityStatus
 from referrals.models import Referral, State
+from tests.factories import ServiceFactory
 from tests.referrals.conftest import post
 
 
@@ -111,3 +114,46 @@ def test_a_rejected_referral_is_closed_too(world):
 
     assert response.status_code == 201
     assert response.data["warnings"] == []
+
+
+# One rule, two entry points: the web asks to confirm the same warnings the API returns ----------
+
+
+def test_web_and_api_give_the_same_warnings_for_a_duplicate_and_a_full_service(world, client):
+    case = world.case(consent_to=(world.receiver, world.third))
+    existing = world.referral(State.SUBMITTED, case=case)
+    full = ServiceFactory(
+        organisation=world.third,
+        category="emergency_shelter",
+        capacity_status=CapacityStatus.FULL,
+    )
+    client.force_login(world.sender_worker)
+    url = f"/cases/{case.pk}/refer/"
+    form = {"service": full.pk, "urgency": "normal", "reason": "Sleeping outside", "draft": "1"}
+
+    asked = client.post(url, form)
+
+    assert asked.status_code == 200  # the form again, with the warnings to confirm
+    assert Referral.objects.filter(case=case).count() == 1  # nothing saved yet
+    page = asked.content.decode()
+    api = post(
+        world.sender_worker,
+        "/api/v1/referrals/",
+        {
+            "case": case.pk,
+            "to_organisation": world.third.pk,
+            "service": full.pk,
+            "service_category": "emergency_shelter",
+            "reason": "Sleeping outside",
+        },
+    )
+    assert api.status_code == 201, api.data
+    assert [w["code"] for w in api.data["warnings"]] == ["duplicate", "service_full"]
+    assert api.data["warnings"][0]["referral"] == existing.pk
+    for warning in api.data["warnings"]:
+        assert escape(warning["message"]) in page
+
+    confirmed = client.post(url, {**form, "confirm_warnings": "on"})
+
+    assert confirmed.status_code == 302
+    assert Referral.objects.filter(case=case).count() == 3

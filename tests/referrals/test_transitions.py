@@ -425,6 +425,21 @@ def test_it_refuses_an_assignee_outside_the_receiving_organisation(world, assign
     assert referral.assignee is None
 
 
+@pytest.mark.parametrize("assignee", ["receiver_worker2", "missing"])
+@pytest.mark.parametrize("actor", ["receiver_worker", "sender_worker"])
+def test_who_may_accept_is_asked_before_the_body_is_judged(world, actor, assignee):
+    """A person who may not accept (or not assign) hears that, whatever assignee they name: an
+    unknown person is no reason for a 400 the act itself would not get."""
+    referral = world.referral(State.SUBMITTED)
+    assignee_id = 999999 if assignee == "missing" else getattr(world, assignee).pk
+
+    response = post(getattr(world, actor), url(referral, "accept"), {"assignee": assignee_id})
+
+    assert response.status_code == 403, response.data
+    referral.refresh_from_db()
+    assert referral.state == State.SUBMITTED
+
+
 def test_it_forbids_a_caseworker_to_assign_someone_else(world):
     referral = world.referral(State.SUBMITTED)
 
