@@ -57,7 +57,7 @@ class _BlankIsNull:
     """``""`` out as ``null``; ``null`` or ``""`` in as ``""`` (the column is not nullable)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.pop("allow_blank", None)
+        kwargs["allow_blank"] = True  # else DRF's text fields refuse "" before we see it
         kwargs["allow_null"] = True
         super().__init__(**kwargs)
 
@@ -84,11 +84,22 @@ class OptionalEmailField(_BlankIsNull, serializers.EmailField):
     pass
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false. DRF reads a check box left out of an HTML form as false: here a value left
+    out is left out (an empty body must never mean "no"), and a required one is an error."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if self.field_name not in dictionary:
+            return empty
+        return super().get_value(dictionary)
+
+
 class ModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
+        models.BooleanField: StrictBooleanField,
     }
 
     def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple:
@@ -112,19 +123,13 @@ class ModelSerializer(serializers.ModelSerializer):
         return field_class, kwargs
 
 
-class QueryBooleanField(serializers.BooleanField):
+class QueryBooleanField(StrictBooleanField):
     """A yes/no query parameter: absent is "not filtered"; present, it is ``true`` or ``false``
     (DRF would also read ``null`` as absent, which the schema does not allow)."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.update(required=False)
         super().__init__(**kwargs)
-
-    def get_value(self, dictionary: Any) -> Any:
-        # DRF reads a check box left out of an HTML form as false; a query left out is unset.
-        if self.field_name not in dictionary:
-            return empty
-        return super().get_value(dictionary)
 
 
 class QuerySerializer(serializers.Serializer):

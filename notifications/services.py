@@ -23,7 +23,9 @@ from django.db.models import F
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from config.errors import ValidationFailed
 from notifications import kinds
 from notifications.models import Delivery, DeliveryStatus, Notification, Preference
 
@@ -243,12 +245,24 @@ def notification_mark_all_read(*, user: User) -> int:
 
 
 def preference_update(
-    *, user: User, language: str | None = None, email_kinds_off: list[str] | None = None
+    *, user: User, language: str | None = None, email_kinds: Iterable[str] | None = None
 ) -> Preference:
+    """The language of the user's e-mails, and the kinds of notification that also go by e-mail
+    (``email_kinds``; every kind always appears in the app). None leaves a setting as it is."""
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(_("Choose one of the languages offered."), field="language")
+    codes = [kind.code for kind in kinds.all_kinds()]
+    chosen = None if email_kinds is None else set(email_kinds)
+    unknown = sorted((chosen or set()) - set(codes))
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown kinds of notification: %(kinds)s.") % {"kinds": ", ".join(unknown)},
+            field="email_kinds",
+        )
     preference = preference_for(user)
-    if language is not None and language in dict(settings.LANGUAGES):
+    if language is not None:
         preference.language = language
-    if email_kinds_off is not None:
-        preference.email_kinds_off = sorted(set(email_kinds_off))
+    if chosen is not None:
+        preference.email_kinds_off = [code for code in sorted(codes) if code not in chosen]
     preference.save()
     return preference

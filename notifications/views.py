@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -65,11 +66,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
     }
     form = PreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        chosen = set(form.cleaned_data["email_kinds"])
         services.preference_update(
             user=request.user,
             language=form.cleaned_data["language"],
-            email_kinds_off=[code for code in codes if code not in chosen],
+            email_kinds=form.cleaned_data["email_kinds"],
         )
         messages.success(request, _("Your preferences were saved."))
         return redirect("notifications:preferences")
@@ -80,6 +80,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, remembered as the language of the user's e-mails."""
     response = django_set_language(request)
     language = request.POST.get("language")
-    if request.method == "POST" and request.user.is_authenticated and language:
+    if (
+        request.method == "POST"
+        and request.user.is_authenticated
+        and language in dict(settings.LANGUAGES)
+    ):
         services.preference_update(user=request.user, language=language)
     return response

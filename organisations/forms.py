@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organisations.exceptions import ValidationFailed
 from organisations.models import (
     CapacityStatus,
     Organisation,
@@ -11,6 +12,9 @@ from organisations.models import (
     Service,
     ServiceCategory,
 )
+from organisations.names import language_name
+from organisations.selectors import service_languages
+from organisations.services import clean_language_codes
 
 
 def _blank(choices: list[tuple[str, str]], label: str) -> list[tuple[str, str]]:
@@ -38,6 +42,15 @@ class DirectoryFilterForm(forms.Form):
         required=False,
         choices=_blank(CapacityStatus.choices, _("Any capacity")),
     )
+    language = forms.ChoiceField(label=_("Language spoken"), required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        named = sorted(
+            ((code, language_name(code)) for code in service_languages()),
+            key=lambda pair: pair[1].casefold(),
+        )
+        self.fields["language"].choices = _blank(named, _("Any language"))
 
 
 class ServiceFilterForm(forms.Form):
@@ -87,11 +100,10 @@ class LanguagesField(forms.CharField):
 
     def to_python(self, value: object) -> list[str]:
         text = super().to_python(value) or ""
-        codes = [code.strip().lower() for code in text.split(",") if code.strip()]
-        for code in codes:
-            if not code.replace("-", "").isalpha() or len(code) > 10:
-                raise forms.ValidationError(_("Use language codes such as ar, fr, en."))
-        return list(dict.fromkeys(codes))
+        try:  # the service's rule, checked here too so that the form shows it on the field
+            return clean_language_codes(text.split(","))
+        except ValidationFailed as error:
+            raise forms.ValidationError(str(error.message)) from None
 
 
 class ServiceForm(forms.ModelForm):

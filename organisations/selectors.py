@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
+from organisations import permissions
+from organisations.exceptions import NotAllowed
 from organisations.models import (
     Membership,
     Organisation,
@@ -80,6 +82,7 @@ def service_list(
     city: str = "",
     capacity: str = "",
     organisation: int | None = None,
+    language: str = "",
 ) -> QuerySet[Service]:
     services = Service.objects.active().select_related("organisation")
     if search:
@@ -97,7 +100,32 @@ def service_list(
         services = services.filter(capacity_status=capacity)
     if organisation:
         services = services.filter(organisation_id=organisation)
+    if language:
+        services = speaking(services, language)
     return services.order_by("category", "organisation__name", "name")
+
+
+def speaking(services: QuerySet[Service], language: str) -> QuerySet[Service]:
+    """The services where this language (an ISO 639 code) is spoken; ``fr`` finds ``fr-tn`` too."""
+    # The list is JSON text on every database: a quoted code is one whole element.
+    code = language.lower()
+    return services.filter(
+        Q(languages__icontains=f'"{code}"') | Q(languages__icontains=f'"{code}-')
+    )
+
+
+def service_languages() -> list[str]:
+    """The language codes the active services declare (for the directory's filter)."""
+
+    def compute() -> list[str]:
+        found = {
+            code
+            for codes in Service.objects.active().values_list("languages", flat=True)
+            for code in codes or []
+        }
+        return sorted(found)
+
+    return cache.get_or_set("organisations:service-languages", compute, timeout=300) or []
 
 
 def cities() -> list[str]:
@@ -196,3 +224,14 @@ def role_in(user: Actor, organisation: Organisation) -> str | None:
 
 def is_active_member(user: Actor, organisation: Organisation, roles: tuple[str, ...]) -> bool:
     return memberships_of(user).filter(organisation=organisation, role__in=roles).exists()
+
+
+def organisation_members(*, organisation: Organisation, actor: Actor) -> QuerySet[Membership]:
+    """Everyone who is or was a member, for the people who manage the organisation."""
+    if not permissions.can_manage_organisation(actor, organisation):
+        raise NotAllowed()
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-is_active", "user__last_name", "user__first_name", "user__username")
+    )

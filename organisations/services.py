@@ -8,11 +8,13 @@ deactivating a membership or a user takes access away.
 from __future__ import annotations
 
 import datetime
+import re
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -197,6 +199,31 @@ def membership_deactivate(*, membership: Membership, actor: User | None) -> Memb
 
 
 @transaction.atomic
+def membership_update(
+    *,
+    membership: Membership,
+    actor: User | None,
+    role: str | None = None,
+    is_active: bool | None = None,
+) -> Membership:
+    """A new role, access ended or given back, or both at once (all or nothing)."""
+    if role is not None:
+        membership = membership_change_role(membership=membership, role=role, actor=actor)
+    if is_active is False:
+        membership = membership_deactivate(membership=membership, actor=actor)
+    elif is_active is True:
+        membership = membership_add(
+            organisation=membership.organisation,
+            user=membership.user,
+            role=membership.role,
+            actor=actor,
+        )
+    elif role is None:
+        _require_manager(actor, membership.organisation)  # an empty change is still theirs
+    return membership
+
+
+@transaction.atomic
 def member_invite(
     *,
     organisation: Organisation,
@@ -250,11 +277,26 @@ def user_deactivate(*, user: User, actor: User | None) -> User:
 # Services ---------------------------------------------------------------------------------------
 
 
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
+
+
 def _clean_service_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(SERVICE_FIELDS)
     if unknown:
         raise ValidationFailed(_("These fields cannot be changed here."), field=sorted(unknown)[0])
+    if "languages" in fields:
+        fields["languages"] = clean_language_codes(fields["languages"])
     return fields
+
+
+def clean_language_codes(codes: object) -> list[str]:
+    """ISO 639 codes ("ar", "fr", "en", "tzm"), lower case, each once, in the given order."""
+    if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
+        raise ValidationFailed(_("Give a list of language codes."), field="languages")
+    cleaned = [code.strip().lower() for code in codes if code.strip()]
+    if not all(LANGUAGE_CODE.match(code) for code in cleaned):
+        raise ValidationFailed(_("Use language codes such as ar, fr, en."), field="languages")
+    return list(dict.fromkeys(cleaned))
 
 
 @transaction.atomic
@@ -265,6 +307,7 @@ def service_create(*, organisation: Organisation, actor: User | None, **fields: 
     service = Service(organisation=organisation, capacity_confirmed_at=timezone.now(), **fields)
     service.full_clean()
     service.save()
+    cache.delete("organisations:service-languages")
     return service
 
 
@@ -278,6 +321,7 @@ def service_update(*, service: Service, actor: User | None, **fields: Any) -> Se
         service.capacity_confirmed_at = timezone.now()
     service.full_clean()
     service.save()
+    cache.delete("organisations:service-languages")
     return service
 
 

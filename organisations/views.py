@@ -126,6 +126,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
             category=filters.get("category", ""),
             city=filters.get("city", ""),
             capacity=filters.get("capacity", ""),
+            language=filters.get("language", ""),
         ),
         PAGE_SIZE,
     ).get_page(request.GET.get("page"))
@@ -221,7 +222,7 @@ def member_list(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The member was added."))
             return redirect("organisations:members", pk=pk)
-    memberships = Membership.objects.filter(organisation=organisation).select_related("user")
+    memberships = selectors.organisation_members(organisation=organisation, actor=request.user)
     return render(
         request,
         "organisations/member_list.html",

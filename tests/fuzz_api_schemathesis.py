@@ -28,6 +28,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from config.errors import NotAllowed
 from coordination import services as coordination_services
 from coordination.models import ActionItem, CoordinationGroup, Meeting
 from coordination.permissions import group_sync
@@ -35,6 +36,7 @@ from notifications.models import Notification
 from organisations.models import Membership, Organisation, Service
 from organisations.selectors import memberships_of
 from referrals import selectors, services
+from referrals.insight import scope
 from referrals.models import Case, Consent, Referral, State
 from tests.factories import ServiceFactory
 from tests.referrals.conftest import build_world, obtain_token
@@ -77,6 +79,18 @@ def usable_ids(world, user) -> dict[str, list[int]]:
             Membership.objects.active().filter(organisation_id__in=group_members), "user_id"
         ),
         "coordinators": _ids(get_user_model().objects.filter(is_active=True)),
+        "stats": _stats_scope(user),
+    }
+
+
+def _stats_scope(user) -> dict[str, dict]:
+    try:
+        chosen = scope.scope_resolve(user, "")
+    except NotAllowed:
+        return {}  # no statistics for this role: every request is a 403
+    return {
+        "scope": {"type": "string", "enum": [f"{chosen.kind}:{chosen.pk}"]},
+        "organisation": {"type": "integer", "enum": [o.pk for o in chosen.organisations]},
     }
 
 
@@ -123,11 +137,26 @@ def _narrow(prop: dict, ids: list[int]) -> dict:
 
 
 def narrow_ids(schema: dict, usable: dict[str, list[int]]) -> dict:
-    """The published schema, with every object id narrowed to the ids the role may use."""
-    for component in schema["components"]["schemas"].values():
-        for name, prop in component.get("properties", {}).items():
-            if name in usable and not prop.get("readOnly"):
-                component["properties"][name] = _narrow(prop, usable[name])
+    """The published schema, with every object id a request names narrowed to the ids the role
+    may use. Request bodies get their own copy of a component: responses keep the published one."""
+    components = schema["components"]["schemas"]
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                ref = content.get("schema", {}).get("$ref", "")
+                name = ref.rsplit("/", 1)[-1]
+                if name not in components:
+                    continue
+                copy = json.loads(json.dumps(components[name]))
+                for prop_name, prop in copy.get("properties", {}).items():
+                    if prop_name in usable and not prop.get("readOnly"):
+                        copy["properties"][prop_name] = _narrow(prop, usable[prop_name])
+                components[f"{name}Request"] = copy
+                content["schema"] = {"$ref": f"#/components/schemas/{name}Request"}
+    return _narrow_parameters(schema, usable.get("stats", {}))
+
+
+def _narrow_parameters(schema: dict, stats: dict) -> dict:
     for path, operations in schema["paths"].items():
         model = next((m for prefix, m in PATHS.items() if path.startswith(prefix)), None)
         for operation in operations.values():
@@ -136,8 +165,24 @@ def narrow_ids(schema: dict, usable: dict[str, list[int]]) -> dict:
                     parameter["schema"] = {"type": "integer", "enum": _ids(model.objects.all())}
                 elif parameter["in"] == "path" and parameter["name"] == "consent_id":
                     parameter["schema"] = {"type": "integer", "enum": _ids(Consent.objects.all())}
+                elif parameter["in"] == "path" and parameter["name"] == "membership_id":
+                    ids = _ids(Membership.objects.all())
+                    parameter["schema"] = {"type": "integer", "enum": ids}
+                elif path.startswith("/api/v1/stats/") and parameter["name"] in stats:
+                    # The figures of one scope: its own organisations (by default the first).
+                    parameter["schema"] = stats[parameter["name"]]
+                elif path.startswith("/api/v1/stats/") and parameter["name"] in PERIOD:
+                    # A period ends after it starts: starts up to last year, ends from this one.
+                    parameter["schema"] = {**parameter["schema"], **PERIOD[parameter["name"]]}
                 # Query filters keep any whole number: an unknown id simply lists nothing.
     return schema
+
+
+_YEAR = datetime.date.today().year  # noqa: DTZ011 - the server's default period is this year
+PERIOD = {
+    "start": {"pattern": "^(19[0-9]{2}|20[01][0-9])-(0[1-9]|1[0-2])$"},
+    "end": {"pattern": f"^{_YEAR}-(0[1-9]|1[0-2])$"},
+}
 
 
 def config_file(directory: Path) -> Path:
@@ -173,7 +218,7 @@ def populate():
     for organisation in (world.sender, world.receiver, world.third):
         ServiceFactory(organisation=organisation)
     # Every role has a case of its own organisation to refer.
-    world.case(actor=world.receiver_supervisor)
+    world.case(actor=world.receiver_supervisor, consent_to=(world.sender,))
     services.case_create(
         actor=world.coordinator, organisation=world.international, given_name="Omar"
     )

@@ -153,6 +153,10 @@ def build(world: World) -> Matrix:
     )
     matrix.objects["partnership"] = {"own": {"pk": partnership.pk}}
     matrix.objects["api_organisation"] = {k: {"pk": o.pk} for k, o in orgs.items()}
+    matrix.objects["api_membership"] = {
+        k: {"pk": v["pk"], "membership_id": v["membership_pk"]}
+        for k, v in matrix.objects["membership"].items()
+    }
     matrix.objects["api_service"] = {
         k: {"pk": v["service_pk"]} for k, v in matrix.objects["service"].items()
     }
@@ -198,6 +202,7 @@ def build(world: World) -> Matrix:
         ),
     }
     matrix.objects["agenda"] = {k: {"pk": i.pk, "action": "accept"} for k, i in items.items()}
+    matrix.objects["api_agenda"] = {k: {"pk": i.pk} for k, i in items.items()}
     actions = {
         "own": coordination_services.action_item_create(
             actor=world.coordinator,
@@ -395,6 +400,9 @@ class Route:
     # A page that only answers POST (GET: 405), or a route whose success is a redirect.
     post_only: bool = False
     ok: tuple[int, ...] = (200,)
+    # An API operation that only answers PATCH or PUT (asked with an empty body): GET and POST
+    # get 405.
+    write_only: str = ""
 
 
 R = Route
@@ -508,6 +516,8 @@ ROUTES: dict[str, Route] = {
     "api-logout-all": R("none", signed_in_rule, post_only=True, ok=(204,)),
     "organisation-list": R("none", signed_in_rule),
     "organisation-detail": R("api_organisation", signed_in_rule),
+    "organisation-members": R("api_organisation", org_admin_rule, ok=(200, 201, 400)),
+    "organisation-membership": R("api_membership", org_admin_rule, write_only="patch"),
     "service-list": R("none", signed_in_rule),
     "service-detail": R("api_service", signed_in_rule),
     "case-list": R("none", signed_in_rule),
@@ -519,6 +529,7 @@ ROUTES: dict[str, Route] = {
     "referral-list": R("none", signed_in_rule),
     "referral-detail": R("referral", referral_rule),
     "referral-events": R("referral", referral_rule),
+    "referral-refer-onwards": R("referral", onwards_rule, post_only=True, ok=(200, 403, 409)),
     **{
         f"referral-{name}": R(
             "referral", referral_rule, post_only=True, ok=(200, 201, 400, 403, 409)
@@ -526,6 +537,7 @@ ROUTES: dict[str, Route] = {
         for name in (
             "accept",
             "approve",
+            "assign",
             "comment",
             "complete",
             "decline",
@@ -538,11 +550,23 @@ ROUTES: dict[str, Route] = {
         )
     },
     "notification-list": R("none", signed_in_rule),
+    "notification-read-all": R("none", signed_in_rule, post_only=True, ok=(200,)),
+    "notification-preferences": R("none", signed_in_rule),
     "notification-read": R("notification", own_rule, post_only=True, ok=(200, 204)),
     "coordination-group-list": R("none", signed_in_rule),
     "coordination-group-detail": R("group", GROUP("group")),
     "meeting-list": R("none", signed_in_rule),
     "meeting-detail": R("meeting", GROUP("meeting")),
+    # Members see the meeting; what only coordinators do is a 403 for them (as on the web).
+    "meeting-cancel": R("meeting", GROUP("meeting"), post_only=True, ok=(200, 403, 409)),
+    **{
+        f"meeting-sitting-{name}": R(
+            "sitting", GROUP("sitting"), post_only=True, ok=(200, 201, 400, 403, 409)
+        )
+        for name in ("cancel", "reinstate", "move", "agenda", "attendance", "decisions")
+    },
+    "meeting-sitting-minutes": R("sitting", GROUP("sitting"), write_only="put", ok=(200, 403)),
+    "agenda-item-decide": R("api_agenda", GROUP("agenda"), post_only=True, ok=(400, 403)),
     "meeting-ics": R("meeting", GROUP("meeting")),
     "action-item-list": R("none", signed_in_rule),
     "action-item-detail": R("action", GROUP("action")),
@@ -588,7 +612,10 @@ def client_for(matrix: Matrix, role: str) -> Client:
 
 def _ask(client: Client, method: str, url: str):
     with transaction.atomic():
-        response = getattr(client, method)(url)
+        if method in ("patch", "put"):
+            response = getattr(client, method)(url, "{}", content_type="application/json")
+        else:
+            response = getattr(client, method)(url)
         transaction.set_rollback(True)
     return response
 
@@ -610,13 +637,19 @@ def _leaks(response) -> list[str]:
     return [secret for secret in SECRETS if secret in body]
 
 
+def _expected_ok(route: Route, method: str) -> tuple[int, ...]:
+    """A permitted role's answers: the route's own method succeeds, the others are 405."""
+    made_for = route.write_only or ("post" if route.post_only else "get")
+    return route.ok if method == made_for else (405,)
+
+
 def judge(  # noqa: PLR0911 - a decision table reads best as one return per row
     route: Route, verdict: str, *, role: str, method: str, response, url: str
 ) -> str:
     """What is wrong with this answer ("" when it is right)."""
     status = response.status_code
     api = url.startswith("/api/")
-    expected_ok = route.ok if (method == "post") == route.post_only else (405,)
+    expected_ok = _expected_ok(route, method)
     if status >= 500:
         return "server error"
     if verdict == "public":
@@ -629,7 +662,7 @@ def judge(  # noqa: PLR0911 - a decision table reads best as one return per row
     if role in SIGNED_OUT:
         return "" if _denied(response, api=api, role=role) else "signed out: expected sign-in"
     if verdict == "ok":
-        if method == "post" and not route.post_only:
+        if method == "post" and not route.post_only and not route.write_only:
             # A form posted empty: re-shown with errors, or done; never refused.
             refused = status == 404 and 404 not in route.ok
             return "a permitted role was refused" if refused else ""
@@ -654,7 +687,7 @@ def check(matrix: Matrix, name: str, route: Route) -> list[str]:
         for role in ROLES:
             client = client_for(matrix, role)
             verdict = route.rule(matrix, role, kwargs)
-            for method in ("get", "post"):
+            for method in ("get", "post", *((route.write_only,) if route.write_only else ())):
                 response = _ask(client, method, url)
                 where = f"{method.upper()} {name} [{variant}] as {role}: {response.status_code}"
                 problem = judge(

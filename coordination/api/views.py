@@ -27,6 +27,7 @@ from coordination.api.serializers import (
     MeetingFilterSerializer,
     MeetingSerializer,
 )
+from coordination.api.sittings import MeetingWritesMixin
 from coordination.exceptions import NotASitting, NotVisible
 from coordination.models import ActionItem, CoordinationGroup, Meeting
 
@@ -92,6 +93,7 @@ class ICalendarRenderer(renderers.BaseRenderer):
 
 
 class MeetingViewSet(
+    MeetingWritesMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.RetrieveModelMixin,
@@ -100,6 +102,14 @@ class MeetingViewSet(
     """Meetings and series of the user's groups, with their next sittings."""
 
     serializer_class = MeetingSerializer
+    http_method_names = ["get", "post", "patch", "put", "head", "options"]
+
+    def _visible_meeting(self, pk: str | None) -> Meeting:
+        """Invisible is missing (404), before any body is read."""
+        meeting = selectors.meeting_list(self.request.user).filter(pk=_id(pk)).first()
+        if meeting is None:
+            raise NotVisible()
+        return meeting
 
     def get_queryset(self) -> QuerySet[Meeting]:
         return (

@@ -1,3 +1,4 @@
+from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -7,7 +8,7 @@ from rest_framework.response import Response
 from config.errors import NotVisible
 from config.pagination import NewestFirst
 from config.serializers import ModelSerializer, QueryBooleanField, QuerySerializer
-from notifications import selectors, services
+from notifications import kinds, selectors, services
 from notifications.models import Notification
 
 
@@ -21,6 +22,39 @@ class NotificationSerializer(ModelSerializer):
 
     def get_is_read(self, notification: Notification) -> bool:
         return notification.read_at is not None
+
+
+class KindSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField(help_text="In the reader's language.")
+
+
+class PreferenceSerializer(serializers.Serializer):
+    """What the preferences page shows and changes; every kind always appears in the app."""
+
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES, required=False, help_text="The language of your e-mails."
+    )
+    email_kinds = serializers.ListField(
+        child=serializers.CharField(max_length=50),
+        required=False,
+        help_text="The kinds of notification also sent by e-mail (see kinds).",
+    )
+    kinds = KindSerializer(many=True, read_only=True)
+
+
+def _preference_data(user: object) -> dict:
+    preference = services.preference_for(user)
+    every = kinds.all_kinds()
+    return {
+        "language": preference.language,
+        "email_kinds": [k.code for k in every if preference.wants_email(k.code)],
+        "kinds": [{"code": k.code, "label": str(k.label)} for k in every],
+    }
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="How many were unread.")
 
 
 class NotificationFilterSerializer(QuerySerializer):
@@ -45,6 +79,32 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             notifications = notifications.filter(read_at__isnull=True)
         page = self.paginate_queryset(notifications)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: ReadAllSerializer}, summary="Mark all as read")
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        return Response({"marked": services.notification_mark_all_read(user=request.user)})
+
+    @extend_schema(
+        methods=["GET"], responses={200: PreferenceSerializer}, summary="Your preferences"
+    )
+    @extend_schema(
+        methods=["PATCH"],
+        request=PreferenceSerializer,
+        responses={200: PreferenceSerializer},
+        summary="Change your preferences",
+    )
+    @action(detail=False, methods=["get", "patch"], pagination_class=None, filter_backends=[])
+    def preferences(self, request: Request) -> Response:
+        if request.method == "PATCH":
+            body = PreferenceSerializer(data=request.data, partial=True)
+            body.is_valid(raise_exception=True)
+            services.preference_update(
+                user=request.user,
+                language=body.validated_data.get("language"),
+                email_kinds=body.validated_data.get("email_kinds"),
+            )
+        return Response(_preference_data(request.user))
 
     @extend_schema(request=None, responses={200: NotificationSerializer})
     @action(detail=True, methods=["post"])

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from organisations import selectors
 from organisations.models import (
     CapacityStatus,
     Organisation,
@@ -43,6 +44,24 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+LANGUAGE_CODE = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
+
+
+class LanguageCodeField(forms.RegexField):
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("max_length", 12)
+        super().__init__(
+            LANGUAGE_CODE, error_messages={"invalid": _("Give a language code.")}, **kwargs
+        )
+
+
+@extend_schema_field({"type": "string", "pattern": LANGUAGE_CODE, "maxLength": 12})
+class LanguageFilter(django_filters.Filter):
+    """An ISO 639 code (not free text: ``?language=`` is a 400 like any value that is none)."""
+
+    field_class = LanguageCodeField
+
+
 class OrganisationFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search")
     is_verified = StrictBooleanFilter()
@@ -69,7 +88,14 @@ class ServiceFilter(django_filters.FilterSet):
     capacity_status = django_filters.ChoiceFilter(choices=CapacityStatus.choices)
     # An id, not a choice among the directory: an unknown organisation offers nothing.
     organisation = IdFilter(field_name="organisation_id")
+    language = LanguageFilter(
+        method="filter_language",
+        help_text="A language code (ISO 639), e.g. ar: services where it is spoken.",
+    )
 
     class Meta:
         model = Service
-        fields = ["category", "city", "capacity_status", "organisation"]
+        fields = ["category", "city", "capacity_status", "organisation", "language"]
+
+    def filter_language(self, queryset, name, value):
+        return selectors.speaking(queryset, value)

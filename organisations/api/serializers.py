@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer
-from organisations.models import Organisation, Service
+from config.serializers import ModelSerializer, StrictBooleanField, optional_text
+from organisations.models import Membership, Organisation, Role, Service
+from organisations.services import ORGANISATION_PROFILE_FIELDS, SERVICE_FIELDS
 
 
 class ServiceSerializer(ModelSerializer):
@@ -62,3 +63,72 @@ class OrganisationDetailSerializer(OrganisationSerializer):
     class Meta(OrganisationSerializer.Meta):
         fields = [*OrganisationSerializer.Meta.fields, "services"]
         read_only_fields = fields
+
+
+# An organisation admin's writes ------------------------------------------------------------------
+
+
+class OrganisationProfileSerializer(ModelSerializer):
+    """The public profile an organisation admin edits (not verification, not the active flag)."""
+
+    class Meta:
+        model = Organisation
+        fields = list(ORGANISATION_PROFILE_FIELDS)
+
+
+class _ServiceWriteSerializer(ModelSerializer):
+    languages = serializers.ListField(
+        child=serializers.RegexField(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$", max_length=12),
+        required=False,
+        max_length=50,
+        help_text="ISO 639 language codes, e.g. ar, fr, en.",
+    )
+
+
+class ServiceCreateSerializer(_ServiceWriteSerializer):
+    class Meta:
+        model = Service
+        fields = ["organisation", *SERVICE_FIELDS]
+        extra_kwargs = {
+            "organisation": {"queryset": Organisation.objects.active()},
+            "city": {"required": False, "help_text": "By default the organisation's city."},
+        }
+
+
+class ServicePatchSerializer(_ServiceWriteSerializer):
+    """Any field of the service; ``capacity_status`` alone confirms the capacity as of now, and
+    ``is_active: false`` takes the service out of the directory."""
+
+    class Meta:
+        model = Service
+        fields = [*SERVICE_FIELDS, "is_active"]
+
+
+class MemberUserSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    name = serializers.CharField(source="get_full_name")
+    email = serializers.EmailField(allow_blank=True)
+
+
+class MembershipSerializer(ModelSerializer):
+    user = MemberUserSerializer(read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "user", "role", "is_active", "created_at"]
+        read_only_fields = fields
+
+
+class MemberInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=Role.choices)
+    first_name = optional_text(max_length=150)
+    last_name = optional_text(max_length=150)
+
+
+class MembershipPatchSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    is_active = StrictBooleanField(
+        required=False, help_text="false: the member loses access at once; true: back again."
+    )

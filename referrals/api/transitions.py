@@ -75,6 +75,12 @@ class CompleteBody(serializers.Serializer):
     note = _text(required=True, help_text="What was done.")
 
 
+class AssignBody(serializers.Serializer):
+    assignee = serializers.IntegerField(
+        min_value=1, help_text="A member of the receiving organisation who takes the referral."
+    )
+
+
 class CommentRequiredBody(serializers.Serializer):
     comment = _text(required=True)
 
@@ -159,6 +165,13 @@ TRANSITIONS: dict[str, Transition] = {
             referral_id=pk, actor=actor, outcome=b["outcome"], note=b["note"]
         ),
         "Record the outcome",
+    ),
+    "assign": Transition(
+        AssignBody,
+        lambda pk, actor, b: services.referral_assign(
+            referral_id=pk, actor=actor, assignee=b["assignee"]
+        ),
+        "A supervisor of the receiver hands the referral to another member",
     ),
     "withdraw": Transition(
         ReasonBody,

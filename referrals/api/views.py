@@ -314,6 +314,20 @@ class ReferralViewSet(
         return referral.pk
 
     @extend_schema(
+        request=None,
+        responses={200: ReferralSerializer},
+        summary="Refer to the organisation a decline suggested",
+        description="After a decline that names another organisation, the sender makes a linked "
+        "draft to it (the same case, category, urgency and reason). Consent is per recipient: "
+        "the draft needs its own before it is sent. A second call returns the same draft.",
+    )
+    @action(detail=True, methods=["post"], url_path="refer-onwards")
+    def refer_onwards(self, request: Request, pk: str | None = None) -> Response:
+        referral_id = self._visible_id(pk)
+        draft = services.referral_refer_onwards(referral_id=referral_id, actor=request.user)
+        return self._respond(draft)
+
+    @extend_schema(
         request=CommentRequiredBody,
         responses={201: ReferralEventSerializer},
         summary="Write in the referral's timeline",

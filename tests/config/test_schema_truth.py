@@ -166,3 +166,27 @@ def test_a_transition_reads_only_its_own_fields(db):
         {"suggested_organisation": 987654, "outcome": "nonsense"},
     )
     assert response.status_code == 200, response.content
+
+
+def test_a_yes_no_left_out_of_a_form_encoded_body_is_not_a_no(api_client, db):
+    """DRF reads a check box missing from an HTML form as false; an empty or form-encoded API
+    body that leaves a yes/no out must not decide "no" (end a membership, decline an item)."""
+    from django.http import QueryDict
+
+    from config.serializers import ModelSerializer, StrictBooleanField
+    from organisations.models import Service
+
+    class Body(serializers.Serializer):
+        accept = StrictBooleanField()
+
+    class Patch(ModelSerializer):
+        class Meta:
+            model = Service
+            fields = ["is_active"]
+
+    missing = Body(data=QueryDict(""))
+    assert not missing.is_valid()
+    assert "accept" in missing.errors
+    whole = Patch(data=QueryDict(""))
+    assert whole.is_valid()
+    assert "is_active" not in whole.validated_data

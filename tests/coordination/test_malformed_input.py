@@ -26,6 +26,9 @@ BAD_MEETINGS = [
     {"start": "2026-03-03T10:00", "rrule": "x" * 600},
     {"start": "2026-03-03T10:00", "rrule": "FREQ=MONTHLY;BYDAY=1TU;UNTIL=20261301"},
     {"start": "2026-03-03T10:00", "time_zone": "../../etc/passwd"},
+    # A name the zone database would try to open as a file: too long for the file system.
+    {"start": "2026-03-03T10:00", "time_zone": "Africa/" + "x" * 300},
+    {"start": "2026-03-03T10:00", "time_zone": "Õ<¾\U0004dc70:" * 40},
     {"start": "2026-03-03T10:00", "invited_organisations": "all"},
     {"start": "2026-03-03T10:00", "invited_organisations": [None]},
     {"start": "2026-03-03T10:00", "title": "t" * 500},
@@ -163,3 +166,15 @@ def test_ids_beyond_64_bits_in_queries_find_nothing(world, url):
     client = api(world.member_worker) if url.startswith("/api/") else browser(world.member_worker)
     response = client.get(url)
     assert response.status_code in (200, 400), (url, response.status_code)
+
+
+@pytest.mark.parametrize("time_zone", ["Africa/" + "x" * 300, "../../etc/passwd", "Õ<\x0e" * 90])
+def test_a_group_with_an_impossible_time_zone_is_a_400(world, time_zone):
+    response = api(world.coordinator).post(
+        "/api/v1/coordination-groups/",
+        {"name": "Port", "convening_organisation": world.cso.pk, "time_zone": time_zone},
+        format="json",
+    )
+
+    assert response.status_code == 400, response.content
+    assert "time_zone" in response.json()

@@ -128,7 +128,9 @@ def test_the_list_shows_active_organisations_with_their_trust(api, cso, other_cs
 
 
 def test_the_detail_carries_the_active_services(api, cso):
-    ServiceFactory(organisation=cso, name="Meals", category=ServiceCategory.FOOD)
+    ServiceFactory(
+        organisation=cso, name="Meals", category=ServiceCategory.FOOD, languages=["ar", "fr"]
+    )
     ServiceFactory(organisation=cso, name="Archived", is_active=False)
 
     response = api.get(f"/api/v1/organisations/{cso.pk}/")
@@ -180,9 +182,9 @@ def test_an_unknown_or_inactive_organisation_is_404(api, cso):
     assert api.get(f"/api/v1/organisations/{closed.pk}/").status_code == 404
 
 
-def test_the_directory_is_read_only(api, cso):
+def test_the_directory_is_read_only_for_its_readers(api, cso):
     assert api.post("/api/v1/organisations/", {"name": "Mine"}).status_code == 405
-    assert api.patch(f"/api/v1/organisations/{cso.pk}/", {"name": "Mine"}).status_code == 405
+    assert api.patch(f"/api/v1/organisations/{cso.pk}/", {"name": "Mine"}).status_code == 403
 
 
 # Services ----------------------------------------------------------------------------------------
@@ -190,14 +192,18 @@ def test_the_directory_is_read_only(api, cso):
 
 @pytest.fixture
 def services_world(cso, other_cso):
-    ServiceFactory(organisation=cso, name="Meals", category=ServiceCategory.FOOD)
+    ServiceFactory(
+        organisation=cso, name="Meals", category=ServiceCategory.FOOD, languages=["ar", "fr"]
+    )
     ServiceFactory(
         organisation=cso,
         name="Beds",
         category=ServiceCategory.EMERGENCY_SHELTER,
         capacity_status=CapacityStatus.FULL,
     )
-    ServiceFactory(organisation=other_cso, name="Bread", category=ServiceCategory.FOOD)
+    ServiceFactory(
+        organisation=other_cso, name="Bread", category=ServiceCategory.FOOD, languages=["fr-tn"]
+    )
     ServiceFactory(
         organisation=other_cso, name="Gone", category=ServiceCategory.FOOD, is_active=False
     )
@@ -212,12 +218,22 @@ def services_world(cso, other_cso):
         ({"category": "food", "city": "Tunis"}, {"Bread"}),
         ({"capacity_status": "full"}, {"Beds"}),
         ({"category": "legal_aid"}, set()),
+        ({"language": "ar"}, {"Meals"}),
+        ({"language": "AR"}, {"Meals"}),
+        ({"language": "fr"}, {"Meals", "Bread"}),
+        ({"language": "a"}, None),  # not a code: 400
+        ({"language": "fr-tn"}, {"Bread"}),
+        ({"language": "en"}, set()),
     ],
 )
 def test_the_service_directory_filters(api, services_world, query, expected):
-    rows = results(api.get("/api/v1/services/", query))
+    response = api.get("/api/v1/services/", query)
 
-    assert {row["name"] for row in rows} == expected
+    if expected is None:
+        assert response.status_code == 400
+        assert set(response.json()) == set(query)
+        return
+    assert {row["name"] for row in results(response)} == expected
 
 
 def test_a_service_names_its_organisation(api, cso, services_world):

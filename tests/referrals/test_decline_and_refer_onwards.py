@@ -119,3 +119,25 @@ def test_referring_onwards_twice_finds_the_first_draft(world, declined):
 
     assert second.pk == first.pk
     assert Referral.objects.filter(parent=declined).count() == 1
+
+
+def test_the_api_refers_onwards_as_the_web_does(world, declined, client):
+    url = f"/api/v1/referrals/{declined.pk}/refer-onwards/"
+    assert post(world.receiver_supervisor, url).status_code == 403
+    assert post(world.third_worker, url).status_code == 404
+    assert not Referral.objects.filter(parent=declined).exists()
+
+    response = post(world.sender_worker, url)
+
+    assert response.status_code == 200, response.data
+    draft = Referral.objects.get(parent=declined)
+    assert (response.data["id"], response.data["state"]) == (draft.pk, State.DRAFT)
+    assert response.data["to_organisation"] == world.third.pk
+    assert post(world.sender_worker, url).data["id"] == draft.pk  # a second call, the same
+    client.force_login(world.sender_worker)
+    client.post(f"/referrals/{declined.pk}/refer-onwards/")
+    assert Referral.objects.filter(parent=declined).count() == 1  # the web finds it too
+    plain = world.referral(State.SUBMITTED)
+    assert (
+        post(world.sender_worker, f"/api/v1/referrals/{plain.pk}/refer-onwards/").status_code == 409
+    )

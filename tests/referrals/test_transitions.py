@@ -549,3 +549,27 @@ def test_an_unknown_assignee_and_a_non_member_get_the_same_answer(world, assigne
     assert response.data == {
         "assignee": ["The assignee must be a member of the receiving organisation."]
     }
+
+
+def test_the_api_assigns_as_the_web_does(world):
+    referral = world.referral(State.ACCEPTED)  # assigned to receiver_worker
+    url = f"/api/v1/referrals/{referral.pk}/assign/"
+    target = {"assignee": world.receiver_worker2.pk}
+
+    assert post(world.receiver_worker, url, target).status_code == 403
+    assert post(world.sender_supervisor, url, target).status_code == 403
+    assert post(world.third_worker, url, target).status_code == 404
+    outsider = post(world.receiver_supervisor, url, {"assignee": world.third_worker.pk})
+    assert outsider.status_code == 400
+    assert "assignee" in outsider.data
+    assert post(world.receiver_supervisor, url, {}).status_code == 400
+    referral.refresh_from_db()
+    assert referral.assignee == world.receiver_worker  # nothing changed so far
+
+    response = post(world.receiver_supervisor, url, target)
+
+    assert response.status_code == 200, response.data
+    assert response.data["assignee"] == world.receiver_worker2.pk
+    submitted = world.referral(State.SUBMITTED)
+    late = post(world.receiver_supervisor, f"/api/v1/referrals/{submitted.pk}/assign/", target)
+    assert late.status_code == 409
