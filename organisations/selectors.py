@@ -84,7 +84,7 @@ def service_list(
     organisation: int | None = None,
     language: str = "",
 ) -> QuerySet[Service]:
-    services = Service.objects.active().select_related("organisation")
+    services: QuerySet[Service] = Service.objects.active().select_related("organisation")
     if search:
         services = services.filter(
             Q(name__icontains=search)
