@@ -4,6 +4,7 @@ from axes.handlers.proxy import AxesProxyHandler
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 from drf_spectacular.utils import extend_schema
@@ -17,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from config import tokens
+from config.serializers import StrictCharField
 from organisations import two_factor
 from organisations.models import ApiToken
 
@@ -36,13 +38,20 @@ def locked_out_message() -> str:
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
-    name = serializers.CharField(
+    username = StrictCharField(label=gettext_lazy("Username"), write_only=True)
+    password = StrictCharField(
+        label=gettext_lazy("Password"),
+        style={"input_type": "password"},
+        trim_whitespace=False,
+        write_only=True,
+    )
+    name = StrictCharField(
         max_length=100,
         required=False,
         allow_blank=True,
         help_text="What the token is for (the tool or script that will use it).",
     )
-    otp = serializers.CharField(
+    otp = StrictCharField(
         max_length=20,
         required=False,
         allow_blank=True,

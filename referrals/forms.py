@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organisations.forms import LanguagesField
-from organisations.models import Organisation, Role, Service, ServiceCategory
+from organisations.models import Organisation, Service, ServiceCategory
+from referrals import selectors
 from referrals.models import (
     SHAREABLE_FIELDS,
     Case,
@@ -47,12 +47,6 @@ class CaseForm(forms.ModelForm):
         help_texts = {
             "given_name": _("Optional. Record only what the person agrees to give."),
         }
-
-    def clean_birth_year(self) -> int | None:
-        year = self.cleaned_data.get("birth_year")
-        if year is not None and not 1900 <= year <= timezone.localdate().year:
-            raise forms.ValidationError(_("Enter a year between 1900 and this year."))
-        return year
 
 
 class ConsentForm(forms.Form):
@@ -146,16 +140,7 @@ class AcceptForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         if organisation is not None:
-            self.fields["assignee"].queryset = (
-                get_user_model()
-                .objects.filter(
-                    is_active=True,
-                    memberships__organisation=organisation,
-                    memberships__is_active=True,
-                    memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR],
-                )
-                .order_by("first_name", "username")
-            )
+            self.fields["assignee"].queryset = selectors.assignable_staff(organisation)
         self.fields["assignee"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 

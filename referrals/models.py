@@ -6,6 +6,7 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -72,6 +73,13 @@ def new_reference() -> str:
     return "C-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
+def validate_birth_year(value: int | None) -> None:
+    """From 1900 to this year (this year as of the day it is checked): one rule for the web
+    form, the API and the admin, through the model."""
+    if value is not None and not 1900 <= value <= timezone.localdate().year:
+        raise ValidationError(_("Enter a year between 1900 and this year."), code="birth_year")
+
+
 class Case(models.Model):
     """A person accompanied by an organisation (the owner), with minimal data."""
 
@@ -85,7 +93,9 @@ class Case(models.Model):
     age_band = models.CharField(
         _("age band"), max_length=10, choices=AgeBand.choices, default=AgeBand.UNKNOWN
     )
-    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("birth year"), null=True, blank=True, validators=[validate_birth_year]
+    )
     sex = models.CharField(_("sex"), max_length=12, choices=Sex.choices, default=Sex.UNDISCLOSED)
     # An ISO 3166-1 code, so that statistics can count by country and names show in every
     # language; text that names no country is kept in ``nationality_other``, never lost.

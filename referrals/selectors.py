@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +29,8 @@ from referrals.models import (
 )
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
     from config.types import Actor
     from organisations.models import Organisation, Service
 
@@ -48,8 +51,13 @@ def case_list(
     if organisation is not None:
         cases = cases.filter(owner=organisation)
     if search:
-        cases = cases.filter(Q(reference__icontains=search) | Q(given_name__icontains=search))
+        cases = case_search(cases, search)
     return cases.order_by("-id")
+
+
+def case_search(cases: QuerySet[Case], search: str) -> QuerySet[Case]:
+    """By the reference the person holds, or the given name."""
+    return cases.filter(Q(reference__icontains=search) | Q(given_name__icontains=search))
 
 
 def _moderation_filter(user: Actor) -> Q | None:
@@ -250,4 +258,20 @@ def referrals_past_retention(*, before: datetime.datetime) -> QuerySet[Referral]
     """Ended referrals whose receiver still holds the personal data after the retention period."""
     return Referral.objects.filter(
         state__in=CLOSED_STATES, closed_at__lte=before, shared_data_revoked_at__isnull=True
+    )
+
+
+def assignable_staff(organisation: Organisation) -> QuerySet[User]:
+    """Who a referral received by this organisation may be assigned to: its active caseworkers
+    and supervisors (the accept and assign forms list them; the services check it)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__organisation=organisation,
+            memberships__is_active=True,
+            memberships__role__in=[Role.CASEWORKER, Role.SUPERVISOR],
+        )
+        .distinct()
+        .order_by("first_name", "username")
     )

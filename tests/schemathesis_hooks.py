@@ -1,5 +1,5 @@
 """Rules between fields that an OpenAPI schema cannot state, for ``make fuzz``
-(``tests/fuzz_api_schemathesis.py`` loads this file through ``SCHEMATHESIS_HOOKS``).
+(``tests/test_api_schemathesis.py`` loads this file through ``SCHEMATHESIS_HOOKS``).
 
 Generated requests that break one of them are not made: the API answers them with a 400 naming
 the rule (tested in the suite), which schemathesis would otherwise count as a valid request

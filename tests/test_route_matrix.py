@@ -520,6 +520,8 @@ ROUTES: dict[str, Route] = {
     "organisation-membership": R("api_membership", org_admin_rule, write_only="patch"),
     "service-list": R("none", signed_in_rule),
     "service-detail": R("api_service", signed_in_rule),
+    "partnership-document": R("partnership", signed_in_rule, ok=(404,)),  # none uploaded here
+    "service-matrix": R("none", signed_in_rule, ok=(400,)),  # which city? (tested elsewhere)
     "case-list": R("none", signed_in_rule),
     "case-detail": R("case", case_rule),
     "case-consents": R("case", case_rule, post_only=True, ok=(400,)),
@@ -527,6 +529,9 @@ ROUTES: dict[str, Route] = {
     "case-subject-access": R("case", rights_rule),
     "case-erase": R("case", rights_rule, post_only=True, ok=(400,)),
     "referral-list": R("none", signed_in_rule),
+    "dashboard": R("none", signed_in_rule),
+    # Supervisors read their organisation's log; anyone else signed in: 403.
+    "access-log-list": R("none", signed_in_rule, ok=(200, 403)),
     "referral-detail": R("referral", referral_rule),
     "referral-events": R("referral", referral_rule),
     "referral-refer-onwards": R("referral", onwards_rule, post_only=True, ok=(200, 403, 409)),
@@ -566,6 +571,16 @@ ROUTES: dict[str, Route] = {
         for name in ("cancel", "reinstate", "move", "agenda", "attendance", "decisions")
     },
     "meeting-sitting-minutes": R("sitting", GROUP("sitting"), write_only="put", ok=(200, 403)),
+    "plan-list": R("none", signed_in_rule),
+    "plan-detail": R("plan", GROUP("plan")),
+    "plan-reviewed": R("plan", GROUP("plan"), post_only=True, ok=(200, 403)),
+    "alert-list": R("none", signed_in_rule),
+    "alert-detail": R("alert", GROUP("alert")),
+    "alert-acknowledge": R("alert", GROUP("alert"), post_only=True, ok=(201, 403, 409)),
+    "calendar-feed": R("none", signed_in_rule),
+    "calendar-feed-regenerate": R("none", signed_in_rule, post_only=True),
+    "calendar-feed-revoke": R("none", signed_in_rule, post_only=True),
+    "agenda-item-move": R("api_agenda", GROUP("agenda"), post_only=True, ok=(400, 403)),
     "agenda-item-decide": R("api_agenda", GROUP("agenda"), post_only=True, ok=(400, 403)),
     "meeting-ics": R("meeting", GROUP("meeting")),
     "action-item-list": R("none", signed_in_rule),

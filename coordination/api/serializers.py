@@ -15,6 +15,7 @@ from config.serializers import (
     ModelSerializer,
     QueryBooleanField,
     QuerySerializer,
+    StrictCharField,
     optional_text,
     required_text,
 )
@@ -70,7 +71,7 @@ class WallTimeField(serializers.Field):
         "description": "An IANA time zone name; empty for the group's (or Africa/Tunis).",
     }
 )
-class TimeZoneField(serializers.CharField):
+class TimeZoneField(StrictCharField):
     """An IANA time zone name (Africa/Tunis, Europe/Paris)."""
 
     default_error_messages = {"unknown": _("This is not a known time zone.")}

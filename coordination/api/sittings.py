@@ -255,6 +255,10 @@ class AgendaDecisionSerializer(serializers.Serializer):
     accept = StrictBooleanField(help_text="true: on the agenda; false: declined.")
 
 
+class AgendaMoveSerializer(serializers.Serializer):
+    offset = serializers.ChoiceField(choices=[-1, 1], help_text="-1: up one place; 1: down one.")
+
+
 class AgendaItemViewSet(viewsets.GenericViewSet):
     """A proposed agenda item, for the coordinators who decide on it."""
 
@@ -263,18 +267,34 @@ class AgendaItemViewSet(viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[AgendaItem]:
         return AgendaItem.objects.none()  # nothing listed: items are read with their sitting
 
-    @extend_schema(request=AgendaDecisionSerializer, responses={200: AgendaItemSerializer})
-    @action(detail=True, methods=["post"])
-    def decide(self, request: Request, pk: str | None = None) -> Response:
-        """A coordinator puts a proposed item on the agenda, or declines it."""
+    def _visible(self, pk: str | None) -> int:
+        """Invisible is missing, before the body is read."""
         try:
             item_id = int(pk or "")
         except ValueError:
             raise NotVisible() from None
-        # Invisible is missing, before the body is read.
-        visible = selectors.meeting_list(request.user)
+        visible = selectors.meeting_list(self.request.user)
         if not AgendaItem.objects.filter(pk=item_id, occurrence__meeting__in=visible).exists():
             raise NotVisible()
+        return item_id
+
+    @extend_schema(request=AgendaMoveSerializer, responses={200: AgendaItemSerializer})
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        """A coordinator moves an accepted item up or down the agenda."""
+        item_id = self._visible(pk)
+        body = AgendaMoveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = services.agenda_move(
+            item_id=item_id, actor=request.user, offset=body.validated_data["offset"]
+        )
+        return Response(AgendaItemSerializer(item).data)
+
+    @extend_schema(request=AgendaDecisionSerializer, responses={200: AgendaItemSerializer})
+    @action(detail=True, methods=["post"])
+    def decide(self, request: Request, pk: str | None = None) -> Response:
+        """A coordinator puts a proposed item on the agenda, or declines it."""
+        item_id = self._visible(pk)
         body = AgendaDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = services.agenda_decide(

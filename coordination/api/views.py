@@ -15,7 +15,9 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.renderers import ICalendarRenderer
 from coordination import ics, permissions, selectors, services
+from coordination.api.plans import GroupPatchSerializer
 from coordination.api.serializers import (
     ActionItemCreateSerializer,
     ActionItemFilterSerializer,
@@ -49,6 +51,7 @@ class CoordinationGroupViewSet(
     """Groups the user coordinates or whose member organisation they work for."""
 
     serializer_class = CoordinationGroupSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[CoordinationGroup]:
         return selectors.group_list(self.request.user).prefetch_related("members", "coordinators")
@@ -74,22 +77,16 @@ class CoordinationGroupViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-
-class ICalendarRenderer(renderers.BaseRenderer):
-    """Lets clients ask for ``Accept: text/calendar``; the .ics itself is written directly."""
-
-    media_type = "text/calendar"
-    format = "ics"
-    charset = "utf-8"
-
-    def render(self, data: object, accepted_media_type=None, renderer_context=None) -> bytes:
-        if isinstance(data, bytes):
-            return data
-        # An error (404, 401...) is the API's JSON body, and says so.
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return renderers.JSONRenderer().render(data)
+    @extend_schema(request=GroupPatchSerializer, responses={200: CoordinationGroupSerializer})
+    def partial_update(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
+        """Coordinators keep the group's name, description, time zone and member organisations."""
+        group_id = _id(pk)
+        if not self.get_queryset().filter(pk=group_id).exists():
+            raise NotVisible()  # before the body is read
+        body = GroupPatchSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        services.group_update(group_id=group_id, actor=request.user, **body.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=group_id)).data)
 
 
 class MeetingViewSet(

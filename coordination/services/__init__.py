@@ -15,7 +15,7 @@ from coordination.services.actions import (
     action_item_update,
     is_action_owner,
 )
-from coordination.services.agenda import agenda_decide, agenda_move, agenda_propose
+from coordination.services.agenda import agenda_decide, agenda_move, agenda_propose, may_propose
 from coordination.services.alerts import alert_acknowledge, alert_broadcast
 from coordination.services.feeds import feed_regenerate, feed_revoke
 from coordination.services.groups import (
@@ -57,6 +57,7 @@ __all__ = [
     "group_sync_permissions",
     "group_update",
     "is_action_owner",
+    "may_propose",
     "meeting_cancel",
     "meeting_reminder_send",
     "meeting_schedule",

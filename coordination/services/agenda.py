@@ -28,9 +28,22 @@ from organisations.models import Organisation
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from coordination.models import CoordinationGroup
     from coordination.schedule import Sitting
 from coordination.services.common import member_organisations_of, require
 from coordination.services.meetings import locked_meeting, resolve_sitting, sitting_get, sitting_row
+
+
+def may_propose(actor: User, group: CoordinationGroup, sitting: Sitting) -> bool:
+    """Staff of a member organisation propose until the sitting starts; coordinators put items
+    on the agenda at any time; nobody adds to a cancelled sitting. (The page shows the form to
+    exactly these people; ``agenda_propose`` says why to the others.)"""
+    coordinates = permissions.can_coordinate(actor, group)
+    if not coordinates and not permissions.takes_part(actor, group):
+        return False
+    if sitting.is_cancelled:
+        return False
+    return coordinates or sitting.starts_at > timezone.now()
 
 
 @transaction.atomic

@@ -131,9 +131,7 @@ def meeting_detail(request: HttpRequest, pk: int, stamp: str | None = None) -> H
             "past": past,
             "coming": coming,
             "can_coordinate": can_coordinate,
-            "can_propose": (can_coordinate or permissions.takes_part(user, group))
-            and not sitting.is_cancelled
-            and (can_coordinate or not sitting.has_started),
+            "can_propose": services.may_propose(user, group, sitting),
             "editable": selectors.editable_action_ids(user, page.action_items),
             # Distinct ids: the four forms share a page (and field names such as "title").
             "agenda_form": AgendaItemForm(auto_id="agenda_%s"),

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from config.errors import NotVisible
 from config.pagination import NewestFirst
-from config.serializers import ModelSerializer, QueryBooleanField, QuerySerializer
+from config.serializers import ModelSerializer, QueryBooleanField, QuerySerializer, StrictCharField
 from notifications import kinds, selectors, services
 from notifications.models import Notification
 
@@ -36,7 +36,7 @@ class PreferenceSerializer(serializers.Serializer):
         choices=settings.LANGUAGES, required=False, help_text="The language of your e-mails."
     )
     email_kinds = serializers.ListField(
-        child=serializers.CharField(max_length=50),
+        child=StrictCharField(max_length=50),
         required=False,
         help_text="The kinds of notification also sent by e-mail (see kinds).",
     )

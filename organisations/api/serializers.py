@@ -1,7 +1,22 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer, StrictBooleanField, optional_text
-from organisations.models import Membership, Organisation, Role, Service
+from config.serializers import (
+    ModelSerializer,
+    QuerySerializer,
+    StrictBooleanField,
+    optional_text,
+    required_text,
+)
+from organisations.models import (
+    Membership,
+    Organisation,
+    Partnership,
+    Role,
+    Service,
+    ServiceCategory,
+)
 from organisations.services import ORGANISATION_PROFILE_FIELDS, SERVICE_FIELDS
 
 
@@ -57,12 +72,47 @@ class OrganisationListSerializer(OrganisationSerializer):
         read_only_fields = fields
 
 
+class PartnershipSerializer(ModelSerializer):
+    in_force = serializers.BooleanField(source="is_in_force", read_only=True)
+    document = serializers.SerializerMethodField(
+        help_text="Where signed-in users download the signed agreement (null: none)."
+    )
+
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "municipality",
+            "organisation",
+            "starts_on",
+            "ends_on",
+            "scope",
+            "in_force",
+            "document",
+        ]
+        read_only_fields = fields
+
+    def get_document(self, partnership: Partnership) -> str | None:
+        if not partnership.document:
+            return None
+        return reverse("partnership-document", args=[partnership.pk])
+
+
 class OrganisationDetailSerializer(OrganisationSerializer):
     services = ServiceSerializer(many=True, read_only=True)
+    partnerships = serializers.SerializerMethodField(
+        help_text="Formal agreements with a municipality, as either party, newest first."
+    )
 
     class Meta(OrganisationSerializer.Meta):
-        fields = [*OrganisationSerializer.Meta.fields, "services"]
+        fields = [*OrganisationSerializer.Meta.fields, "services", "partnerships"]
         read_only_fields = fields
+
+    @extend_schema_field(PartnershipSerializer(many=True))
+    def get_partnerships(self, organisation: Organisation) -> list[dict]:
+        rows = [*organisation.partnerships.all(), *organisation.partnerships_as_municipality.all()]
+        rows.sort(key=lambda p: (p.starts_on, p.pk), reverse=True)
+        return PartnershipSerializer(rows, many=True).data
 
 
 # An organisation admin's writes ------------------------------------------------------------------
@@ -132,3 +182,52 @@ class MembershipPatchSerializer(serializers.Serializer):
     is_active = StrictBooleanField(
         required=False, help_text="false: the member loses access at once; true: back again."
     )
+
+
+# Who does what where --------------------------------------------------------------------------
+
+
+class MatrixQuerySerializer(QuerySerializer):
+    city = required_text(max_length=100)
+    area = optional_text(max_length=100, help_text="A district: only services serving it.")
+
+
+class MatrixRowSerializer(serializers.Serializer):
+    category = serializers.ChoiceField(choices=ServiceCategory.choices)
+    label = serializers.CharField(help_text="In the reader's language.")
+    providers = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The organisations offering it there."
+    )
+    services = serializers.ListField(child=serializers.IntegerField())
+    is_gap = serializers.BooleanField(help_text="Nobody offers it there.")
+    is_overlap = serializers.BooleanField(help_text="Two organisations or more offer it there.")
+
+
+class MatrixSerializer(serializers.Serializer):
+    city = serializers.CharField()
+    area = serializers.CharField()
+    organisations = OrganisationSerializer(many=True)
+    rows = MatrixRowSerializer(many=True)
+
+
+def matrix_data(matrix: object) -> dict:
+    return {
+        "city": matrix.city,
+        "area": matrix.area,
+        "organisations": matrix.organisations,
+        "rows": [
+            {
+                "category": row.category,
+                "label": row.label,
+                "providers": [
+                    organisation.pk
+                    for organisation, cell in zip(matrix.organisations, row.cells, strict=True)
+                    if cell
+                ],
+                "services": [service.pk for cell in row.cells for service in cell],
+                "is_gap": row.is_gap,
+                "is_overlap": row.is_overlap,
+            }
+            for row in matrix.rows
+        ],
+    }

@@ -4,18 +4,24 @@ the profile, the services with their capacity, and the members. Thin: services d
 from __future__ import annotations
 
 from django.db import transaction
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, renderers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from config.errors import NotAllowed, NotVisible
 from config.pagination import Pages
+from config.renderers import FileRenderer
 from organisations import permissions, selectors, services
 from organisations.api.filters import OrganisationFilter, ServiceFilter
 from organisations.api.serializers import (
+    MatrixQuerySerializer,
+    MatrixSerializer,
     MemberInviteSerializer,
     MembershipPatchSerializer,
     MembershipSerializer,
@@ -25,8 +31,9 @@ from organisations.api.serializers import (
     ServiceCreateSerializer,
     ServicePatchSerializer,
     ServiceSerializer,
+    matrix_data,
 )
-from organisations.models import Membership, Organisation, Service
+from organisations.models import Membership, Organisation, Partnership, Service
 
 
 def _id(pk: object) -> int:
@@ -138,6 +145,20 @@ class ServiceViewSet(
     def get_queryset(self):
         return selectors.service_list()
 
+    @extend_schema(
+        parameters=[MatrixQuerySerializer],
+        responses={200: MatrixSerializer},
+        summary="Who does what where",
+        description="Service categories by organisations for one city (or district): overlaps "
+        "(several organisations offer the same) and gaps (nobody does).",
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def matrix(self, request: Request) -> Response:
+        query = MatrixQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        matrix = selectors.service_matrix(**query.validated_data)
+        return Response(MatrixSerializer(matrix_data(matrix)).data)
+
     @extend_schema(request=ServiceCreateSerializer, responses={201: ServiceSerializer})
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         body = ServiceCreateSerializer(data=request.data)
@@ -169,3 +190,22 @@ class ServiceViewSet(
                     service=service, actor=request.user, active=active
                 )
         return Response(ServiceSerializer(service).data)
+
+
+class PartnershipDocumentView(APIView):
+    """The signed agreement of a partnership, for signed-in users (never a public media URL)."""
+
+    renderer_classes = [renderers.JSONRenderer, FileRenderer]
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(
+                response=OpenApiTypes.BINARY, description="The file as it was uploaded."
+            )
+        }
+    )
+    def get(self, request: Request, pk: str) -> FileResponse:
+        partnership = get_object_or_404(Partnership, pk=_id(pk))
+        if not partnership.document:
+            raise NotVisible()
+        return FileResponse(partnership.document.open("rb"), as_attachment=True)

@@ -2,11 +2,16 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.serializers import ModelSerializer, QueryBooleanField, QuerySerializer, required_text
+from config.serializers import (
+    ModelSerializer,
+    QueryBooleanField,
+    QuerySerializer,
+    StrictCharField,
+    optional_text,
+    required_text,
+)
 from organisations.models import Organisation, Service, ServiceCategory
 from referrals.models import (
     SHAREABLE_FIELDS,
@@ -54,7 +59,7 @@ class CaseSerializer(ModelSerializer):
     )
     age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
-    nationality = serializers.CharField(
+    nationality = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=100,
@@ -87,7 +92,7 @@ class CaseSerializer(ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "reference", "created_at", "updated_at", "consents"]
-        # The range in the schema; ``validate_birth_year`` checks this year at the time.
+        # The range in the schema; the model's ``validate_birth_year`` checks this year on the day.
         extra_kwargs = {
             "birth_year": {"min_value": 1900, "max_value": datetime.date.today().year}  # noqa: DTZ011
         }
@@ -96,11 +101,6 @@ class CaseSerializer(ModelSerializer):
         data = super().to_representation(instance)
         data["nationality"] = instance.nationality.code or ""
         return data
-
-    def validate_birth_year(self, value: int | None) -> int | None:
-        if value is not None and not 1900 <= value <= timezone.localdate().year:
-            raise serializers.ValidationError(_("Enter a year between 1900 and this year."))
-        return value
 
 
 # Free text can name and locate a person: shown only with the personal data it belongs to.
@@ -325,7 +325,7 @@ class SubjectAccessSerializer(serializers.Serializer):
 
 
 class ErasureRequestSerializer(serializers.Serializer):
-    reference = serializers.CharField(
+    reference = StrictCharField(
         max_length=20, help_text="The case's current reference, to confirm which record goes."
     )
 
@@ -335,3 +335,12 @@ class ErasureSerializer(serializers.Serializer):
     reference = serializers.CharField(help_text="A new reference: the old one matches nothing.")
     anonymised_at = serializers.DateTimeField()
     withdrawn_referrals = serializers.ListField(child=serializers.IntegerField())
+
+
+class CaseFilterSerializer(QuerySerializer):
+    search = optional_text(max_length=100, help_text="Part of the reference or the given name.")
+    organisation = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="One of your organisations; another organisation's id lists nothing.",
+    )

@@ -19,6 +19,7 @@ from organisations.models import Role
 from organisations.selectors import memberships_of
 from referrals import permissions, privacy, selectors, services
 from referrals.api.serializers import (
+    CaseFilterSerializer,
     CaseSerializer,
     ConsentSerializer,
     ErasureRequestSerializer,
@@ -52,8 +53,17 @@ class CaseViewSet(
     def get_queryset(self) -> QuerySet[Case]:
         return selectors.case_list(user=self.request.user).prefetch_related("consents")
 
+    @extend_schema(parameters=[CaseFilterSerializer])
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        filters = CaseFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        options = filters.validated_data
+        cases = self.get_queryset()
+        if "organisation" in options:
+            cases = cases.filter(owner_id=options["organisation"])
+        if options.get("search"):
+            cases = selectors.case_search(cases, options["search"])
+        page = self.paginate_queryset(cases)
         services.access_record(
             user=request.user, cases=page, action=AccessAction.LIST, channel=AccessChannel.API
         )

@@ -6,6 +6,7 @@ registration. Six queries whatever the number of cases; every table protected
 
 from __future__ import annotations
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -50,7 +51,10 @@ def json_list_counts(cases: QuerySet[Case], column: str) -> dict[str, int]:
     one grouped query on the database's own JSON functions."""
     if column not in ("languages", "vulnerabilities"):
         raise ValueError(column)
-    ids_sql, params = cases.values("pk").query.sql_with_params()
+    try:
+        ids_sql, params = cases.values("pk").query.sql_with_params()
+    except EmptyResultSet:  # the filters exclude everything (a city nobody works in)
+        return {}
     table = connection.ops.quote_name(Case._meta.db_table)
     field = connection.ops.quote_name(column)
     if connection.vendor == "postgresql":

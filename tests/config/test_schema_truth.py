@@ -16,6 +16,7 @@ from config.serializers import (
     OptionalChoiceField,
     OptionalEmailField,
     OptionalURLField,
+    StrictCharField,
 )
 from tests.factories import OrganisationFactory, member
 
@@ -50,7 +51,7 @@ def test_every_model_serializer_derives_from_the_projects_base():
         for cls in _project_model_serializers()
         if not issubclass(cls, ModelSerializer)
     ]
-    assert offenders == []
+    assert offenders == [], "\n".join(offenders)
     assert len(_project_model_serializers()) >= 10
 
 
@@ -190,3 +191,70 @@ def test_a_yes_no_left_out_of_a_form_encoded_body_is_not_a_no(api_client, db):
     whole = Patch(data=QueryDict(""))
     assert whole.is_valid()
     assert "is_active" not in whole.validated_data
+
+
+def _project_serializers() -> list[type]:
+    get_resolver().url_patterns  # noqa: B018 - loading the URLconf imports every API serializer
+    found, todo = [], list(serializers.Serializer.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in PROJECT_APPS:
+            found.append(cls)
+    return found
+
+
+def _request_components(schema: dict) -> set[str]:
+    names = set()
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                ref = content.get("schema", {}).get("$ref", "")
+                names.add(ref.rsplit("/", 1)[-1].removeprefix("Patched"))
+    return names
+
+
+STRICT_ENOUGH = (
+    StrictCharField,
+    serializers.RegexField,
+    serializers.URLField,
+    serializers.EmailField,
+)
+
+
+def _text_fields_that_coerce(cls: type) -> list[str]:
+    try:
+        fields = cls().fields
+    except Exception:  # noqa: BLE001 - serializers that need arguments to build
+        return []
+    return [
+        name
+        for name, field in fields.items()
+        for candidate in (field, getattr(field, "child", None))
+        if isinstance(candidate, serializers.CharField)
+        and not candidate.read_only
+        # A link, an address or a pattern refuses a number's text anyway.
+        and not isinstance(
+            candidate,
+            StrictCharField
+            | serializers.RegexField
+            | serializers.URLField
+            | serializers.EmailField,
+        )
+    ]
+
+
+def test_no_request_field_turns_a_number_into_text(schema):
+    """DRF's CharField accepts 0 or true for a text and stores "0" or "True": every writable text
+    field of a request body is the project's StrictCharField (a RegexField checks its pattern)."""
+    bodies = _request_components(schema)
+    checked = [
+        cls for cls in _project_serializers() if cls.__name__.removesuffix("Serializer") in bodies
+    ]
+    assert len(checked) >= 20
+    offenders = [
+        f"{cls.__module__}.{cls.__name__}.{name}"
+        for cls in checked
+        for name in _text_fields_that_coerce(cls)
+    ]
+    assert offenders == [], "\n".join(offenders)

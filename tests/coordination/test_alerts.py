@@ -9,7 +9,7 @@ from coordination import selectors, services
 from coordination.exceptions import AlreadyDone, NotAllowed, NotVisible
 from coordination.models import AlertAcknowledgement
 from notifications.models import Delivery, Notification
-from tests.coordination.conftest import browser
+from tests.coordination.conftest import api, browser
 
 
 def told(kind: str = "coordination.alert") -> set[str]:
@@ -130,3 +130,38 @@ def test_the_alert_form_sends(world):
     assert response["Location"].startswith("/coordination/alerts/")
     assert empty.status_code == 200
     assert empty.context["form"].errors.keys() == {"title", "message"}
+
+
+# The API ---------------------------------------------------------------------------------------
+
+
+def test_the_api_broadcasts_lists_and_acknowledges_as_the_web_does(world):
+    body = {"group": world.group.pk, "title": "Arrivals tonight", "message": "120 people"}
+    assert api(world.member_worker).post("/api/v1/alerts/", body, format="json").status_code == 403
+    assert api(world.outsider).post("/api/v1/alerts/", body, format="json").status_code == 404
+    assert (
+        api(world.coordinator)
+        .post("/api/v1/alerts/", {**body, "title": ""}, format="json")
+        .status_code
+        == 400
+    )
+
+    sent = api(world.coordinator).post("/api/v1/alerts/", body, format="json")
+
+    assert sent.status_code == 201, sent.data
+    assert sent.data["acknowledged_by"] == [world.office.pk]
+    assert set(sent.data["waiting_for"]) == {world.municipality.pk, world.cso.pk}
+    listed = api(world.member_worker).get("/api/v1/alerts/")
+    assert [row["id"] for row in listed.data["results"]] == [sent.data["id"]]
+    assert api(world.outsider).get("/api/v1/alerts/").data["results"] == []
+    url = f"/api/v1/alerts/{sent.data['id']}/acknowledge/"
+    assert api(world.outsider).post(url, {}, format="json").status_code == 404
+
+    done = api(world.member_worker).post(url, {}, format="json")
+
+    assert done.status_code == 201, done.data
+    assert done.data["organisation"] == world.cso.pk
+    assert api(world.member_supervisor).post(url, {}, format="json").status_code == 409
+    after = api(world.coordinator).get(f"/api/v1/alerts/{sent.data['id']}/").data
+    assert set(after["acknowledged_by"]) == {world.office.pk, world.cso.pk}
+    assert after["waiting_for"] == [world.municipality.pk]

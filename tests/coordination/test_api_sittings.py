@@ -79,6 +79,15 @@ def test_members_propose_and_the_coordinator_decides(world):
     accepted = api(world.coordinator).post(decide, {"accept": True}, format="json")
     assert accepted.status_code == 200, accepted.data
     assert AgendaItem.objects.get(pk=proposed.data["id"]).status == AgendaStatus.ACCEPTED
+    own = api(world.coordinator).post(url, {"title": "Opening"}, format="json").data
+    assert own["status"] == AgendaStatus.ACCEPTED  # a coordinator's item goes straight on
+    move = f"/api/v1/agenda-items/{own['id']}/move/"
+    assert api(world.member_worker).post(move, {"offset": -1}, format="json").status_code == 403
+    assert api(world.coordinator).post(move, {"offset": 5}, format="json").status_code == 400
+    moved = api(world.coordinator).post(move, {"offset": -1}, format="json")
+    assert moved.status_code == 200, moved.data
+    order = AgendaItem.objects.filter(status=AgendaStatus.ACCEPTED).order_by("position")
+    assert list(order.values_list("title", flat=True)) == ["Opening", "Winter beds"]
 
 
 def test_attendance_minutes_and_decisions_of_a_held_sitting(world, at):
@@ -130,3 +139,34 @@ def test_a_meeting_one_cannot_see_is_missing_whatever_the_body(world, what):
     response = api(world.coordinator).post(sitting_url(meeting, FIRST, what), "x", format="json")
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "member_worker", "muni_worker", "outsider"])
+@pytest.mark.parametrize("when", ["before", "after_start", "cancelled"])
+def test_the_page_offers_the_agenda_form_to_exactly_who_may_propose(world, at, persona, when):
+    """One rule (``may_propose``) for the page's form and the service's answer."""
+    from config.errors import ServiceError
+    from coordination import schedule, services
+
+    meeting = world.meeting()
+    original = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=datetime.UTC)
+    if when == "cancelled":
+        services.sitting_cancel(
+            meeting_id=meeting.pk, original_start=original, actor=world.coordinator
+        )
+    moment = datetime.datetime(2026, 3, 3, 9, 30, tzinfo=datetime.UTC)
+    with at(
+        moment if when == "after_start" else datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC)
+    ):
+        actor = getattr(world, persona)
+        sitting = schedule.sitting_at(Meeting.objects.get(pk=meeting.pk), original)
+        offered = services.may_propose(actor, world.group, sitting)
+        try:
+            services.agenda_propose(
+                meeting_id=meeting.pk, original_start=original, actor=actor, title="Item"
+            )
+        except ServiceError:
+            accepted = False
+        else:
+            accepted = True
+    assert offered == accepted

@@ -11,7 +11,7 @@ from icalendar import Calendar
 from coordination import selectors, services
 from coordination.models import CalendarFeed
 from organisations import services as organisation_services
-from tests.coordination.conftest import browser
+from tests.coordination.conftest import api, browser
 from tests.factories import membership_of
 
 
@@ -109,3 +109,22 @@ def test_the_settings_page_shows_regenerates_and_revokes(world):
     assert revoked.status_code == 200
     assert not CalendarFeed.objects.filter(user=world.member_worker).exists()
     assert client.get("/coordination/calendar-feed/regenerate/").status_code == 405
+
+
+def test_the_api_shows_regenerates_and_revokes_the_address(world):
+    client = api(world.member_worker)
+    assert client.get("/api/v1/calendar-feed/").data["url"] is None
+
+    first = client.post("/api/v1/calendar-feed/regenerate/")
+
+    assert first.status_code == 200
+    assert first.data["webcal"].startswith("webcal://")
+    path = first.data["url"].split("testserver", 1)[1]
+    assert browser().get(path).status_code == 200  # no session: the address is the key
+    second = client.post("/api/v1/calendar-feed/regenerate/").data
+    assert second["url"] != first.data["url"]
+    assert browser().get(path).status_code == 404  # the old address ends
+    assert client.get("/api/v1/calendar-feed/").data["url"] == second["url"]
+    assert client.post("/api/v1/calendar-feed/revoke/").data["url"] is None
+    assert browser().get(second["url"].split("testserver", 1)[1]).status_code == 404
+    assert api().get("/api/v1/calendar-feed/").status_code == 401

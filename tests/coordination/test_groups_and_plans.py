@@ -181,3 +181,64 @@ def test_the_plan_form_lists_every_member_organisation(world):
     detail = client.get(saved["Location"]).content.decode()
     assert "Sandbags" in detail
     assert "+216 2" in detail
+
+
+# The API ---------------------------------------------------------------------------------------
+
+
+def test_coordinators_change_the_group_through_the_api(world):
+    url = f"/api/v1/coordination-groups/{world.group.pk}/"
+    body = {"description": "Weekly in winter", "members": [world.cso.pk, world.outside.pk]}
+    assert api(world.member_supervisor).patch(url, body, format="json").status_code == 403
+    assert api(world.outsider).patch(url, body, format="json").status_code == 404
+    bad = api(world.coordinator).patch(url, {"time_zone": "Mars/Olympus"}, format="json")
+    assert bad.status_code == 400
+    assert "time_zone" in bad.data
+
+    changed = api(world.coordinator).patch(url, body, format="json")
+
+    assert changed.status_code == 200, changed.data
+    assert changed.data["description"] == "Weekly in winter"
+    assert set(changed.data["members"]) >= {world.cso.pk, world.outside.pk}
+    assert permissions.can_view(world.outsider, world.group)  # the new member's staff see it
+
+
+def test_plans_through_the_api_as_on_the_web(world):
+    body = {
+        "group": world.group.pk,
+        "title": "Boat arrival",
+        "scenario": "More than 100 people at night",
+        "roles": [{"organisation": world.cso.pk, "role": "Blankets", "contact": "+216 1"}],
+    }
+    assert api(world.member_worker).post("/api/v1/plans/", body, format="json").status_code == 403
+    assert (
+        api(world.coordinator)
+        .post(
+            "/api/v1/plans/",
+            {**body, "roles": [{"organisation": world.outside.pk, "role": "x"}]},
+            format="json",
+        )
+        .status_code
+        == 400
+    )
+
+    created = api(world.coordinator).post("/api/v1/plans/", body, format="json")
+
+    assert created.status_code == 201, created.data
+    assert created.data["roles"] == [
+        {"organisation": world.cso.pk, "role": "Blankets", "contact": "+216 1"}
+    ]
+    url = f"/api/v1/plans/{created.data['id']}/"
+    assert api(world.member_worker).get(url).status_code == 200
+    assert api(world.outsider).get(url).status_code == 404
+    assert api(world.outsider).patch(url, {"title": "x"}, format="json").status_code == 404
+    assert api(world.member_worker).patch(url, {"title": "x"}, format="json").status_code == 403
+    changed = api(world.coordinator).patch(
+        url, {"roles": [{"organisation": world.cso.pk, "role": ""}]}, format="json"
+    )
+    assert changed.status_code == 200, changed.data
+    assert changed.data["roles"] == []
+    assert not PlanRole.objects.exists()
+    reviewed = api(world.coordinator).post(f"{url}reviewed/")
+    assert reviewed.status_code == 200
+    assert reviewed.data["last_reviewed_on"] == datetime.date(2026, 3, 2).isoformat()

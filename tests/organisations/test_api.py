@@ -321,3 +321,20 @@ def test_the_docs_page_renders_for_a_signed_in_user(client, alice):
 
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_the_matrix_shows_who_does_what_where_as_the_web_does(api, services_world, cso, other_cso):
+    ServiceFactory(organisation=other_cso, city="Sfax", category=ServiceCategory.FOOD)
+
+    response = api.get("/api/v1/services/matrix/", {"city": "sfax"})
+
+    assert response.status_code == 200, response.content
+    data = response.json()
+    assert {o["name"] for o in data["organisations"]} == {"Helping Hands", "Far Away Aid"}
+    food = next(row for row in data["rows"] if row["category"] == "food")
+    assert set(food["providers"]) == {cso.pk, other_cso.pk}
+    assert food["is_overlap"] is True
+    legal = next(row for row in data["rows"] if row["category"] == "legal_aid")
+    assert (legal["is_gap"], legal["providers"]) == (True, [])
+    assert api.get("/api/v1/services/matrix/").status_code == 400  # which city?
+    assert api.get("/api/v1/services/matrix/", {"city": ""}).status_code == 400

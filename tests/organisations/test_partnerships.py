@@ -184,3 +184,57 @@ def test_the_organisation_page_shows_the_partner_badge(client, alice, municipali
     body = client.get(url).content.decode()
     assert "Partner of the municipality" in body
     assert "Night shelter" in body
+
+
+def test_the_api_shows_each_partys_partnerships_as_the_web_does(
+    municipality, cso, api_client, alice
+):
+    PartnershipFactory(municipality=municipality, organisation=cso, scope="Night shelters")
+    api_client.force_authenticate(alice)
+
+    as_organisation = api_client.get(f"/api/v1/organisations/{cso.pk}/").json()["partnerships"]
+    as_municipality = api_client.get(f"/api/v1/organisations/{municipality.pk}/").json()
+
+    assert [(p["municipality"], p["scope"], p["in_force"]) for p in as_organisation] == [
+        (municipality.pk, "Night shelters", True)
+    ]
+    assert as_organisation[0]["document"] is None
+    assert [p["organisation"] for p in as_municipality["partnerships"]] == [cso.pk]
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.mark.usefixtures("media")
+def test_the_signed_agreement_downloads_through_the_api(municipality, cso, api_client, alice):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    partnership = PartnershipFactory(
+        municipality=municipality,
+        organisation=cso,
+        document=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4 signed"),
+    )
+    url = f"/api/v1/partnerships/{partnership.pk}/document/"
+    assert api_client.get(url).status_code == 401
+    api_client.force_authenticate(alice)
+
+    listed = api_client.get(f"/api/v1/organisations/{cso.pk}/").json()["partnerships"]
+    response = api_client.get(url)
+
+    assert listed[0]["document"] == url
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 signed"
+    assert api_client.get("/api/v1/partnerships/999999/document/").status_code == 404
+
+
+def test_a_missing_agreement_is_a_json_404_whatever_the_client_accepts(api_client, alice):
+    api_client.force_authenticate(alice)
+
+    for query in ("", "?format=file"):
+        response = api_client.get(f"/api/v1/partnerships/999999/document/{query}")
+
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["detail"]

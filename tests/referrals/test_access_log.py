@@ -154,3 +154,39 @@ def test_nobody_else_reads_the_log(world):
     assert not selectors.access_log_for(
         user=world.receiver_supervisor, organisation=world.receiver
     ).exists()
+
+
+def test_the_api_gives_supervisors_the_log_as_the_web_does(world):
+    referral = world.referral(State.SUBMITTED)
+    get(world.receiver_worker, f"/api/v1/referrals/{referral.pk}/")
+
+    response = get(world.sender_supervisor, "/api/v1/access-log/")
+
+    assert response.status_code == 200, response.data
+    rows = response.data["results"]
+    assert [(row["by"], row["case"]) for row in rows] == [
+        (world.receiver_worker.get_full_name() or world.receiver_worker.username, referral.case_id)
+    ]
+    assert rows[0]["through_organisation"] == world.receiver.pk
+    assert rows[0]["case_reference"] == referral.case.reference
+    for user in (world.sender_worker, world.sender_admin, world.coordinator):
+        assert get(user, "/api/v1/access-log/").status_code == 403
+    # The receiver's supervisor reads their own organisation's log only: no row of the sender's.
+    assert get(world.receiver_supervisor, "/api/v1/access-log/").data["results"] == []
+    other = get(world.sender_supervisor, f"/api/v1/access-log/?organisation={world.receiver.pk}")
+    assert other.status_code == 403
+
+
+def test_the_case_list_searches_by_reference_or_name_as_the_web_does(world):
+    amina = world.case(given_name="Amina")
+    omar = world.case(given_name="Omar")
+
+    by_name = get(world.sender_worker, "/api/v1/cases/?search=omar")
+    by_reference = get(world.sender_worker, f"/api/v1/cases/?search={amina.reference[-4:]}")
+
+    assert [c["id"] for c in by_name.data["results"]] == [omar.pk]
+    assert [c["id"] for c in by_reference.data["results"]] == [amina.pk]
+    # Only the listed case's read is logged.
+    assert AccessLog.objects.filter(case=amina, action="list").count() == 1
+    foreign = get(world.sender_worker, f"/api/v1/cases/?organisation={world.third.pk}")
+    assert foreign.data["results"] == []

@@ -16,6 +16,7 @@ from organisations.models import Partnership
 from referrals import services
 from referrals.models import Referral, State
 from tests.factories import OrganisationFactory, UserFactory
+from tests.referrals.conftest import get
 
 
 def home(user) -> str:
@@ -189,7 +190,6 @@ def test_a_new_user_without_organisation_is_told_what_to_do(db):
 
 
 def test_the_inbox_filters_what_is_assigned_on_the_web_and_the_api(world):
-    from tests.referrals.conftest import get
 
     mine = world.referral(State.IN_PROGRESS)
     nobody = world.referral(State.ACCEPTED)
@@ -220,3 +220,22 @@ def test_counts_are_not_capped_by_the_short_lists(world):
     html = home(world.receiver_worker)
     assert count(html, "Alerts to acknowledge") == 7
     assert html.count("/coordination/alerts/") == 5
+
+
+def test_the_api_dashboard_holds_the_same_counts_as_the_home_page(world):
+
+    world.referral(State.SUBMITTED)
+    late = world.referral(State.SUBMITTED)
+    Referral.objects.filter(pk=late.pk).update(due_at=timezone.now() - datetime.timedelta(hours=1))
+
+    response = get(world.receiver_worker, "/api/v1/dashboard/")
+
+    assert response.status_code == 200, response.data
+    items = {
+        item["label"]: item for section in response.data["sections"] for item in section["items"]
+    }
+    html = home(world.receiver_worker)
+    for label in ("New referrals not yet opened", "Awaiting an answer past their due time"):
+        assert items[label]["count"] == count(html, label)
+        assert items[label]["url"] == link(html, label)
+    assert get(world.receiver_worker, "/api/v1/dashboard/?organisation=").status_code == 400

@@ -94,6 +94,16 @@ def test_the_profile_counts_the_groups_people(world):
 
 
 @pytest.mark.usefixtures("frozen", "people")
+@pytest.mark.parametrize("view", ["profile", "referrals"])
+def test_a_city_nobody_works_in_counts_nothing_and_is_no_error(world, view):
+    url = f"/api/v1/stats/{view}/?scope=group:{world.group.pk}&city=Nowhere&start=2026-01"
+
+    response = get(world.coordinator, url)
+
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.usefixtures("frozen", "people")
 def test_names_are_in_the_readers_language(world):
     response = get(world.coordinator, URL + f"?scope=group:{world.group.pk}&start=2026-01")
     rows = next(t for t in response.json()["tables"] if t["name"] == "by_nationality")["rows"]

@@ -6,7 +6,7 @@ import pytest
 
 from referrals.models import Case, Referral, State
 from tests.factories import ServiceFactory
-from tests.referrals.conftest import client_for
+from tests.referrals.conftest import client_for, post
 
 HUGE = "9" * 30
 
@@ -295,3 +295,26 @@ def test_filtering_by_an_organisation_one_is_not_in_lists_nothing(world, submitt
 
     assert response.status_code == 200
     assert response.data["results"] == []
+
+
+def test_the_birth_year_rule_holds_for_the_form_the_api_and_the_service(world, client):
+    """One rule in the model: from 1900 to this year, on the day it is checked."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from referrals import services as referral_services
+
+    next_year = timezone.localdate().year + 1
+    with pytest.raises(ValidationError) as refused:
+        referral_services.case_create(
+            actor=world.sender_worker, organisation=world.sender, birth_year=next_year
+        )
+    assert "birth_year" in refused.value.message_dict
+    api = post(world.sender_worker, "/api/v1/cases/", {"birth_year": 1899})
+    assert api.status_code == 400
+    assert "birth_year" in api.data
+    client.force_login(world.sender_worker)
+    page = client.post("/cases/new/", {"birth_year": next_year, "age_band": "unknown"})
+    assert page.status_code == 200  # the form again, with the error
+    assert "Enter a year between 1900 and this year." in page.content.decode()
+    assert not Case.objects.filter(birth_year__in=[1899, next_year]).exists()

@@ -1,9 +1,4 @@
-"""Every change to cases, consents and referrals.
-
-Each referral service locks the row, checks visibility (404), the state (409) and the actor's
-permission (403), fires the django-fsm transition, saves, and records the event in the same
-transaction. Views, the API, the admin and Celery tasks all call these functions.
-"""
+"""The referral's state machine through its services: lock, check, fire, record the event."""
 
 from __future__ import annotations
 
@@ -17,11 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
-from config.errors import Conflict
 from coordination import selectors as coordination_selectors
-from organisations import names
 from organisations import selectors as organisation_selectors
-from organisations.models import Organisation, Role, Service, ServiceCategory
+from organisations.models import Organisation, Role
 from referrals import permissions, selectors
 from referrals.exceptions import (
     ConsentMissing,
@@ -31,22 +24,16 @@ from referrals.exceptions import (
     ValidationFailed,
 )
 from referrals.models import (
-    CLOSED_STATES,
-    OPEN_STATES,
+    IN_CARE,
     SHAREABLE_FIELDS,
-    AccessAction,
     AccessChannel,
-    AccessLog,
-    BoxVisit,
     Case,
-    Consent,
     DeclineReason,
     EventName,
     Outcome,
     Referral,
     ReferralEvent,
     State,
-    Urgency,
 )
 
 if TYPE_CHECKING:
@@ -54,301 +41,10 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import User
 
+from referrals.services.cases import access_record
+from referrals.services.common import MIN_JUSTIFICATION, OVERRIDE_FIELDS, _require
+
 logger = logging.getLogger(__name__)
-
-CASE_FIELDS = (
-    "given_name",
-    "age_band",
-    "birth_year",
-    "sex",
-    "nationality",
-    "nationality_other",
-    "languages",
-    "vulnerabilities",
-    "phone",
-    "notes",
-)
-# Shared under a supervisor's emergency override: what a service needs to act, not the notes.
-OVERRIDE_FIELDS = ("given_name", "age_band", "sex", "languages", "vulnerabilities", "phone")
-MIN_JUSTIFICATION = 20
-CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
-
-
-def _require(condition: bool, message: str, *, field: str) -> None:
-    if not condition:
-        raise ValidationFailed(message, field=field)
-
-
-# Cases ------------------------------------------------------------------------------------------
-
-
-def _clean_case_fields(fields: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(fields) - set(CASE_FIELDS)
-    _require(not unknown, _("Unknown field."), field=sorted(unknown)[0] if unknown else "")
-    if "nationality" in fields:
-        # A code, or a country's name in English, French or Arabic; other text is kept aside.
-        text = str(fields["nationality"] or "").strip()
-        code = names.country_code(text)
-        fields = {**fields, "nationality": code}
-        if text and not code:
-            fields["nationality_other"] = text
-    return fields
-
-
-@transaction.atomic
-def case_create(*, actor: User, organisation: Organisation, **fields: Any) -> Case:
-    """A caseworker or supervisor registers a person for their organisation."""
-    if not organisation_selectors.is_active_member(actor, organisation, CASE_ROLES):
-        raise NotAllowed()
-    case = Case(owner=organisation, created_by=actor, **_clean_case_fields(fields))
-    case.full_clean()
-    case.save()
-    permissions.case_grant_owner(case)
-    return case
-
-
-@transaction.atomic
-def case_update(*, case: Case, actor: User, **fields: Any) -> Case:
-    """The owner's staff correct the record; snapshots already shared do not change."""
-    if not permissions.can_manage_case(actor, case):
-        raise NotVisible()
-    for name, value in _clean_case_fields(fields).items():
-        setattr(case, name, value)
-    case.full_clean()
-    case.save()
-    return case
-
-
-def outbox_seen(*, user: User, organisation: Organisation) -> None:
-    """The user looked at the organisation's outbox now (the home page counts changes since)."""
-    # One upsert: the same single query on every visit.
-    BoxVisit.objects.bulk_create(
-        [BoxVisit(user=user, organisation=organisation, seen_at=timezone.now())],
-        update_conflicts=True,
-        unique_fields=["user", "organisation"],
-        update_fields=["seen_at"],
-    )
-
-
-def access_record(
-    *,
-    user: User,
-    cases: Iterable[Case] = (),
-    referrals: Iterable[Referral] = (),
-    action: str = AccessAction.VIEW,
-    channel: str = AccessChannel.WEB,
-) -> None:
-    """Trace reads of personal data: one row per case or referral, in one insert."""
-    now = timezone.now()
-    rows = [
-        AccessLog(user=user, case_id=case.pk, action=action, channel=channel, created_at=now)
-        for case in cases
-    ]
-    rows += [
-        AccessLog(
-            user=user,
-            case_id=referral.case_id,
-            referral_id=referral.pk,
-            action=action,
-            channel=channel,
-            created_at=now,
-        )
-        for referral in referrals
-    ]
-    if rows:
-        AccessLog.objects.bulk_create(rows)
-
-
-# Consent ----------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def consent_record(
-    *, case: Case, actor: User, recipient: Organisation, fields: Iterable[str]
-) -> Consent:
-    """Record the person's consent to share the named fields with one organisation."""
-    if not permissions.can_manage_case(actor, case):
-        raise NotVisible()
-    fields = list(dict.fromkeys(fields))
-    _require(bool(fields), _("Choose at least one field."), field="fields")
-    unknown = [name for name in fields if name not in SHAREABLE_FIELDS]
-    _require(not unknown, _("Unknown field: %s.") % ", ".join(unknown), field="fields")
-    _require(
-        recipient.is_active and recipient.pk != case.owner_id,
-        _("Choose another active organisation."),
-        field="recipient",
-    )
-    return Consent.objects.create(case=case, recipient=recipient, fields=fields, recorded_by=actor)
-
-
-@transaction.atomic
-def consent_withdraw(*, consent: Consent, actor: User) -> Consent:
-    """The person withdraws consent: open referrals it covers are withdrawn, access revoked."""
-    if not permissions.can_manage_case(actor, consent.case):
-        raise NotVisible()
-    consent = Consent.objects.select_for_update().get(pk=consent.pk)
-    if consent.withdrawn_at is not None:
-        raise Conflict(_("This consent was already withdrawn."))
-    now = timezone.now()
-    consent.withdrawn_at = now
-    consent.withdrawn_by = actor
-    consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    covered = Referral.objects.filter(
-        case=consent.case, to_organisation=consent.recipient, state__in=OPEN_STATES
-    ).values_list("pk", flat=True)
-    for referral_id in covered:
-        referral = Referral.objects.select_for_update().get(pk=referral_id)
-        if referral.consent_id not in (None, consent.pk) and referral.consent.is_active:
-            continue  # another consent still covers it
-        _fire(
-            referral,
-            "withdraw",
-            actor=actor,
-            event=EventName.WITHDRAWN,
-            text=_("Consent withdrawn by the person."),
-            check_permission=False,
-        )
-        referral.withdraw_reason = _("Consent withdrawn by the person.")
-        _revoke_receiver_now(referral)
-        referral.save(update_fields=["withdraw_reason", "shared_data_revoked_at"])
-    # Closed referrals it covered keep their outcome, but the receiver's copy of the personal
-    # data goes now rather than at the end of the retention period.
-    closed = Referral.objects.filter(
-        consent=consent, state__in=CLOSED_STATES, shared_data_revoked_at__isnull=True
-    ).select_related("to_organisation")
-    for referral in closed:
-        referral.shared_data_revoked_at = now
-        referral.save(update_fields=["shared_data_revoked_at", "updated_at"])
-        permissions.referral_revoke_receiver_shared_data(referral)
-        _event(
-            referral,
-            EventName.ACCESS_REVOKED,
-            actor=actor,
-            text=_("Consent withdrawn by the person."),
-        )
-    return consent
-
-
-# Referrals: creation ----------------------------------------------------------------------------
-
-
-def _validate_target(
-    *, case: Case, to_organisation: Organisation, service_category: str, service: Service | None
-) -> None:
-    _require(
-        service_category in ServiceCategory.values, _("Unknown category."), field="service_category"
-    )
-    _require(
-        to_organisation.is_active and to_organisation.pk != case.owner_id,
-        _("Choose another active organisation."),
-        field="to_organisation",
-    )
-    if service is not None:
-        _require(
-            service.organisation_id == to_organisation.pk and service.is_active,
-            _("This service is not offered by the receiving organisation."),
-            field="service",
-        )
-        _require(
-            service.category == service_category,
-            _("This service belongs to another category."),
-            field="service",
-        )
-
-
-@transaction.atomic
-def referral_create(
-    *,
-    actor: User,
-    case: Case,
-    to_organisation: Organisation,
-    service_category: str,
-    reason: str,
-    urgency: str = Urgency.NORMAL,
-    service: Service | None = None,
-    parent: Referral | None = None,
-) -> Referral:
-    """A caseworker or supervisor of the case's owner drafts a referral."""
-    if not permissions.can_manage_case(actor, case):
-        raise NotVisible()
-    _validate_target(
-        case=case,
-        to_organisation=to_organisation,
-        service_category=service_category,
-        service=service,
-    )
-    _require(urgency in Urgency.values, _("Unknown urgency."), field="urgency")
-    _require(bool(reason and reason.strip()), _("Say why you refer the person."), field="reason")
-    referral = Referral.objects.create(
-        case=case,
-        from_organisation_id=case.owner_id,
-        to_organisation=to_organisation,
-        service_category=service_category,
-        service=service,
-        urgency=urgency,
-        reason=reason.strip(),
-        parent=parent,
-        created_by=actor,
-    )
-    permissions.referral_grant_sender(referral)
-    _event(referral, EventName.CREATED, actor=actor, to_state=State.DRAFT)
-    return referral
-
-
-@transaction.atomic
-def referral_update_draft(*, referral_id: int, actor: User, **fields: Any) -> Referral:
-    """The sender edits a draft (never once submitted: the receiver would see it change)."""
-    referral = _locked(referral_id, actor)
-    if not permissions.is_sender(actor, referral):
-        raise NotAllowed()
-    if referral.state != State.DRAFT:
-        raise InvalidTransition(referral.get_state_display(), _("edit"))
-    allowed = {"to_organisation", "service_category", "service", "urgency", "reason"}
-    unknown = set(fields) - allowed
-    _require(
-        not unknown, _("This field cannot be changed."), field=sorted(unknown)[0] if unknown else ""
-    )
-    for name, value in fields.items():
-        setattr(referral, name, value)
-    _validate_target(
-        case=referral.case,
-        to_organisation=referral.to_organisation,
-        service_category=referral.service_category,
-        service=referral.service,
-    )
-    _require(referral.urgency in Urgency.values, _("Unknown urgency."), field="urgency")
-    _require(bool(referral.reason.strip()), _("Say why you refer the person."), field="reason")
-    referral.save()
-    return referral
-
-
-@transaction.atomic
-def referral_refer_onwards(*, referral_id: int, actor: User) -> Referral:
-    """After a decline that suggests another organisation: a new, linked draft to it.
-
-    Consent is per recipient, so the new draft needs its own consent when it is submitted.
-    """
-    declined = _locked(referral_id, actor)
-    if declined.case.anonymised_at is not None:
-        raise NotVisible()  # the person's record is gone
-    if not permissions.is_sender(actor, declined):
-        raise NotAllowed()
-    if declined.state != State.DECLINED or declined.suggested_organisation is None:
-        raise InvalidTransition(
-            declined.get_state_display(), _("refer to the suggested organisation")
-        )
-    existing = declined.follow_ups.exclude(state=State.WITHDRAWN).order_by("pk").first()
-    if existing is not None:
-        return existing  # one click, one follow-up: a second click finds the first draft
-    return referral_create(
-        actor=actor,
-        case=declined.case,
-        to_organisation=declined.suggested_organisation,
-        service_category=declined.service_category,
-        urgency=declined.urgency,
-        reason=declined.reason,
-        parent=declined,
-    )
 
 
 # Referrals: transitions -------------------------------------------------------------------------
@@ -565,8 +261,9 @@ def referral_open(*, referral_id: int, actor: User, channel: str = AccessChannel
 
 
 def _receiving_member(user: User | None, referral: Referral) -> bool:
-    return user is not None and organisation_selectors.is_active_member(
-        user, referral.to_organisation, CASE_ROLES
+    return (
+        user is not None
+        and selectors.assignable_staff(referral.to_organisation).filter(pk=user.pk).exists()
     )
 
 
@@ -605,7 +302,7 @@ def referral_assign(*, referral_id: int, actor: User, assignee: User) -> Referra
     referral = _locked(referral_id, actor)
     if not permissions.is_receiving_supervisor(actor, referral):
         raise NotAllowed()
-    if referral.state not in (State.ACCEPTED, State.IN_PROGRESS, State.ON_HOLD):
+    if referral.state not in IN_CARE:
         raise InvalidTransition(referral.get_state_display(), _("assign"))
     _require(
         _receiving_member(assignee, referral),
@@ -735,17 +432,6 @@ def _revoke_receiver_now(referral: Referral) -> None:
 
 
 @transaction.atomic
-def referral_expire(*, referral_id: int) -> Referral | None:
-    """The system closes a referral nobody answered by twice its response time."""
-    referral = _locked(referral_id, None)
-    if not can_proceed(referral.expire):
-        return None
-    _fire(referral, "expire", actor=None, event=EventName.EXPIRED, check_permission=False)
-    permissions.referral_revoke_receiver_actions(referral)
-    return referral
-
-
-@transaction.atomic
 def referral_comment(*, referral_id: int, actor: User, text: str) -> ReferralEvent:
     """Either side writes in the timeline while it still reads it (``can_comment``)."""
     referral = _locked(referral_id, actor)
@@ -755,40 +441,3 @@ def referral_comment(*, referral_id: int, actor: User, text: str) -> ReferralEve
         raise NotAllowed(_("You can no longer write on this referral."))
     _require(bool((text or "").strip()), _("Write a comment."), field="comment")
     return _event(referral, EventName.COMMENTED, actor=actor, text=text.strip())
-
-
-@transaction.atomic
-def referral_end_retention(*, referral_id: int) -> bool:
-    """After the retention period the receiver keeps the outcome, not the personal data.
-
-    Claims the row with a conditional update so that two sweeps never do it twice.
-    """
-    claimed = Referral.objects.filter(
-        pk=referral_id, state__in=CLOSED_STATES, shared_data_revoked_at__isnull=True
-    ).update(shared_data_revoked_at=timezone.now())
-    if claimed != 1:
-        return False
-    referral = Referral.objects.select_related("to_organisation").get(pk=referral_id)
-    permissions.referral_revoke_receiver_shared_data(referral)
-    _event(referral, EventName.ACCESS_REVOKED, actor=None)
-    return True
-
-
-@transaction.atomic
-def referral_deadline_step(*, referral_id: int, step: str) -> bool:
-    """Claim one rung of the deadline ladder (``reminder`` or ``escalation``) and log it.
-
-    The conditional update claims the rung: two sweeps running at once record it once.
-    """
-    field = {"reminder": "reminder_sent_at", "escalation": "escalation_sent_at"}[step]
-    claimed = Referral.objects.filter(
-        pk=referral_id,
-        state__in=(State.SUBMITTED, State.ACKNOWLEDGED),
-        **{f"{field}__isnull": True},
-    ).update(**{field: timezone.now()})
-    if claimed != 1:
-        return False
-    referral = Referral.objects.get(pk=referral_id)
-    name = EventName.REMINDED if step == "reminder" else EventName.ESCALATED
-    _event(referral, name, actor=None, from_state=referral.state, to_state=referral.state)
-    return True

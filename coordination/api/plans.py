@@ -1,0 +1,143 @@
+"""Contingency plans of a group (a scenario, who does what) and a group's own settings, through
+the API as on the web. Members read; coordinators write."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from config.errors import NotVisible
+from config.serializers import ModelSerializer, optional_text, required_text
+from coordination import permissions, services
+from coordination.api.serializers import TimeZoneField
+from coordination.models import ContingencyPlan, CoordinationGroup, PlanRole
+from organisations.models import Organisation
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+
+class PlanRoleSerializer(ModelSerializer):
+    class Meta:
+        model = PlanRole
+        fields = ["organisation", "role", "contact"]
+
+
+class PlanSerializer(ModelSerializer):
+    roles = PlanRoleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ContingencyPlan
+        fields = [
+            "id",
+            "group",
+            "title",
+            "scenario",
+            "contacts",
+            "last_reviewed_on",
+            "roles",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanRoleInput(serializers.Serializer):
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.active())
+    role = optional_text(help_text="What it does in this scenario; empty: no role any more.")
+    contact = optional_text(max_length=300)
+
+
+class PlanWriteSerializer(serializers.Serializer):
+    title = required_text(max_length=200)
+    scenario = required_text()
+    contacts = optional_text()
+    last_reviewed_on = serializers.DateField(required=False, allow_null=True)
+    roles = PlanRoleInput(
+        many=True, required=False, help_text="Each member organisation's role (given ones only)."
+    )
+
+
+class PlanCreateSerializer(PlanWriteSerializer):
+    group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.all())
+
+
+def _roles(data: dict) -> dict[int, tuple[str, str]] | None:
+    if "roles" not in data:
+        return None
+    return {r["organisation"].pk: (r.get("role", ""), r.get("contact", "")) for r in data["roles"]}
+
+
+def _plan_id(pk: str | None) -> int:
+    try:
+        return int(pk or "")
+    except ValueError:
+        raise NotVisible() from None
+
+
+class PlanViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Contingency plans of the user's groups, by title."""
+
+    serializer_class = PlanSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[ContingencyPlan]:
+        return (
+            ContingencyPlan.objects.filter(group__in=permissions.groups_visible(self.request.user))
+            .prefetch_related(
+                Prefetch("roles", queryset=PlanRole.objects.order_by("organisation__name"))
+            )
+            .order_by("title", "id")
+        )
+
+    @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
+    def create(self, request: Request) -> Response:
+        """A coordinator writes a plan for the group."""
+        body = PlanCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        roles = _roles(data)
+        data.pop("roles", None)
+        plan = services.plan_create(actor=request.user, roles=roles, **data)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=plan.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(request=PlanWriteSerializer, responses={200: PlanSerializer})
+    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+        plan_id = _plan_id(pk)
+        if not self.get_queryset().filter(pk=plan_id).exists():
+            raise NotVisible()  # before the body is read
+        body = PlanWriteSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        roles = _roles(data)
+        data.pop("roles", None)
+        services.plan_update(plan_id=plan_id, actor=request.user, roles=roles, **data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=plan_id)).data)
+
+    @extend_schema(request=None, responses={200: PlanSerializer}, summary="Reviewed today")
+    @action(detail=True, methods=["post"])
+    def reviewed(self, request: Request, pk: str | None = None) -> Response:
+        plan_id = _plan_id(pk)
+        services.plan_mark_reviewed(plan_id=plan_id, actor=request.user)
+        return Response(self.get_serializer(self.get_queryset().get(pk=plan_id)).data)
+
+
+class GroupPatchSerializer(serializers.Serializer):
+    name = required_text(max_length=200, required=False)
+    description = optional_text()
+    time_zone = TimeZoneField(required=False)
+    members = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=Organisation.objects.active(), required=False
+    )

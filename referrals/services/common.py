@@ -1,0 +1,36 @@
+"""Rules every referral service shares: the fields a case holds, who handles cases."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from organisations.models import Role
+from referrals.exceptions import (
+    ValidationFailed,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+CASE_FIELDS = (
+    "given_name",
+    "age_band",
+    "birth_year",
+    "sex",
+    "nationality",
+    "nationality_other",
+    "languages",
+    "vulnerabilities",
+    "phone",
+    "notes",
+)
+# Shared under a supervisor's emergency override: what a service needs to act, not the notes.
+OVERRIDE_FIELDS = ("given_name", "age_band", "sex", "languages", "vulnerabilities", "phone")
+MIN_JUSTIFICATION = 20
+CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
+def _require(condition: bool, message: str, *, field: str) -> None:
+    if not condition:
+        raise ValidationFailed(message, field=field)
