@@ -19,7 +19,7 @@ from coordination.permissions import group_sync
 from tests.referrals.conftest import build_world, client_for
 
 # A valid value for each parameter an operation requires (a new required one must be added here).
-SAMPLES = {"city": "Sfax"}
+SAMPLES = {"city": "Sfax", "reference": "C-NOTHING"}
 
 
 @pytest.fixture(scope="module")

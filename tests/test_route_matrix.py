@@ -527,6 +527,8 @@ ROUTES: dict[str, Route] = {
     "case-consents": R("case", case_rule, post_only=True, ok=(400,)),
     "case-consent-withdraw": R("api_consent", case_rule, post_only=True, ok=(200,)),
     "case-subject-access": R("case", rights_rule),
+    # Which reference? (a 400 for anyone signed in; found or not is tested in test_privacy)
+    "case-by-reference": R("none", signed_in_rule, ok=(400,)),
     "case-erase": R("case", rights_rule, post_only=True, ok=(400,)),
     "referral-list": R("none", signed_in_rule),
     "dashboard": R("none", signed_in_rule),
@@ -563,6 +565,7 @@ ROUTES: dict[str, Route] = {
     "meeting-list": R("none", signed_in_rule),
     "meeting-detail": R("meeting", GROUP("meeting")),
     # Members see the meeting; what only coordinators do is a 403 for them (as on the web).
+    "meeting-sitting": R("sitting", GROUP("sitting")),
     "meeting-cancel": R("meeting", GROUP("meeting"), post_only=True, ok=(200, 403, 409)),
     **{
         f"meeting-sitting-{name}": R(

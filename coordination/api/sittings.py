@@ -121,6 +121,46 @@ class MinutesSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
+class AttendanceSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation_id")
+    present = serializers.BooleanField()
+
+
+class AgendaSerializer(serializers.Serializer):
+    accepted = AgendaItemSerializer(many=True, help_text="In the order of the agenda.")
+    proposed = AgendaItemSerializer(many=True, help_text="Awaiting a coordinator.")
+    declined = AgendaItemSerializer(many=True)
+
+
+class SittingDetailSerializer(SittingSerializer):
+    agenda = AgendaSerializer()
+    attendance = AttendanceSerializer(many=True, help_text="Empty until it is recorded.")
+    minutes = MinutesSerializer()
+    decisions = DecisionSerializer(many=True)
+    action_items = serializers.ListField(
+        child=serializers.IntegerField(), help_text="See /api/v1/action-items/?meeting=."
+    )
+
+
+def sitting_detail_data(page: Any) -> dict:
+    row = page.sitting.row
+    return {
+        **sitting_data(page.sitting),
+        "agenda": {
+            "accepted": page.accepted,
+            "proposed": page.proposed,
+            "declined": page.declined,
+        },
+        "attendance": page.attendance,
+        "minutes": {
+            "minutes": row.minutes if row else "",
+            "updated_at": row.minutes_updated_at if row else None,
+        },
+        "decisions": page.decisions,
+        "action_items": [item.pk for item in page.action_items],
+    }
+
+
 def _original(stamp: str | None) -> datetime.datetime:
     original = recurrence.parse_stamp(stamp or "")
     if original is None:
@@ -189,6 +229,18 @@ class MeetingWritesMixin:
             meeting_id=meeting.pk, actor=request.user, note=body.validated_data.get("note", "")
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=meeting.pk)).data)
+
+    @extend_schema(
+        responses={200: SittingDetailSerializer},
+        summary="One sitting: agenda, attendance, minutes, decisions",
+        parameters=[STAMP_PARAMETER],
+    )
+    @action(detail=True, methods=["get"], url_path=f"sittings/{STAMP}", url_name="sitting")
+    def sitting(self, request: Request, pk: str | None = None, stamp: str | None = None):
+        meeting = self._visible_meeting(pk)
+        sitting = services.sitting_get(meeting, _original(stamp))
+        page = selectors.sitting_page(sitting)
+        return Response(SittingDetailSerializer(sitting_detail_data(page)).data)
 
     sitting_cancel = _sitting_action(
         "sitting_cancel", NoteBody, services.sitting_cancel, summary="Cancel one sitting"

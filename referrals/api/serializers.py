@@ -344,3 +344,12 @@ class CaseFilterSerializer(QuerySerializer):
         min_value=1,
         help_text="One of your organisations; another organisation's id lists nothing.",
     )
+
+
+class ReferenceQuerySerializer(QuerySerializer):
+    reference = required_text(max_length=20, help_text="The reference the person holds.")
+
+
+class CaseReferenceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()

@@ -20,10 +20,12 @@ from organisations.selectors import memberships_of
 from referrals import permissions, privacy, selectors, services
 from referrals.api.serializers import (
     CaseFilterSerializer,
+    CaseReferenceSerializer,
     CaseSerializer,
     ConsentSerializer,
     ErasureRequestSerializer,
     ErasureSerializer,
+    ReferenceQuerySerializer,
     ReferralCreatedSerializer,
     ReferralCreateSerializer,
     ReferralEventSerializer,
@@ -143,6 +145,28 @@ class CaseViewSet(
         return Response(
             privacy.subject_access(case=case, actor=request.user, channel=AccessChannel.API)
         )
+
+    @extend_schema(
+        parameters=[ReferenceQuerySerializer],
+        responses={200: CaseReferenceSerializer},
+        summary="Find a record by the reference the person holds",
+        description="For a person's request (access, erasure): supervisors and admins of the "
+        "owning organisation find the record without browsing. 404 for anyone else.",
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="by-reference",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def by_reference(self, request: Request) -> Response:
+        query = ReferenceQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        case = privacy.rights_case_by_reference(request.user, query.validated_data["reference"])
+        if case is None:
+            raise NotVisible()
+        return Response({"id": case.pk, "reference": case.reference})
 
     @extend_schema(
         summary="Erase the person's record at their request",

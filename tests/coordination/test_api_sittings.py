@@ -128,6 +128,22 @@ def test_attendance_minutes_and_decisions_of_a_held_sitting(world, at):
             == 403
         )
     assert list(Decision.objects.values_list("text", flat=True)) == ["Open the gym"]
+    read = api(world.member_worker).get(f"/api/v1/meetings/{meeting.pk}/sittings/{FIRST}/")
+    assert read.status_code == 200, read.data
+    assert read.data["status"] == MeetingStatus.HELD
+    assert read.data["minutes"]["minutes"] == "# Beds\nSix more."
+    assert [d["text"] for d in read.data["decisions"]] == ["Open the gym"]
+    present = {a["organisation"]: a["present"] for a in read.data["attendance"]}
+    assert present[world.cso.pk] is True
+    assert present[world.office.pk] is False
+    sitting = f"/api/v1/meetings/{meeting.pk}/sittings/{FIRST}/"
+    assert api(world.outsider).get(sitting).status_code == 404
+    assert api(world.member_worker).get(sitting.replace(FIRST, SECOND)).data["minutes"] == {
+        "minutes": "",
+        "updated_at": None,
+    }
+    wrong = sitting.replace(FIRST, "20260303T090500Z")
+    assert api(world.member_worker).get(wrong).status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -180,6 +180,20 @@ def test_an_admin_finds_the_record_by_its_reference_only_in_their_organisation(w
     assert client.get("/cases/rights/").status_code == 404
 
 
+def test_the_api_finds_the_record_by_its_reference_for_the_same_people(world):
+    case = world.case()
+    other = world.case(actor=world.receiver_worker, consent_to=())
+    url = "/api/v1/cases/by-reference/"
+
+    found = get(world.sender_admin, f"{url}?reference={case.reference.lower()}")
+
+    assert found.status_code == 200
+    assert found.data == {"id": case.pk, "reference": case.reference}
+    assert get(world.sender_admin, f"{url}?reference={other.reference}").status_code == 404
+    assert get(world.sender_worker, f"{url}?reference={case.reference}").status_code == 404
+    assert get(world.sender_admin, url).status_code == 400
+
+
 # Erasure ----------------------------------------------------------------------------------------
 
 
