@@ -57,7 +57,8 @@ def add_error_responses(result: dict, generator: Any, request: Any, public: bool
                 codes.add("400")
             if operation.get("security") != [{}] and {} not in operation.get("security", []):
                 codes |= {"401", "403"}
-            if "{" in path:
+            # A path with an id, or an operation that looks one thing up (``x-finds-one``).
+            if "{" in path or operation.pop("x-finds-one", False):
                 codes.add("404")
             if method in {"post", "put", "patch", "delete"}:
                 codes |= {"413"} if "/auth/" in path else {"409", "413"}

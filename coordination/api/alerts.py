@@ -54,7 +54,8 @@ class AlertSerializer(ModelSerializer):
 
 
 class AlertCreateSerializer(serializers.Serializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.all())
+    # A group the user does not see is no choice: a 400 naming the field, as for every body id.
+    group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
     title = required_text(max_length=200)
     message = required_text()
     organisation = serializers.PrimaryKeyRelatedField(
@@ -63,6 +64,11 @@ class AlertCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The organisation you send for (if you work for several in the group).",
     )
+
+    def __init__(self, *args: object, groups: QuerySet | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if groups is not None:  # the schema generator builds it without a user
+            self.fields["group"].queryset = groups
 
 
 class AcknowledgeSerializer(serializers.Serializer):
@@ -94,7 +100,9 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(request=AlertCreateSerializer, responses={201: AlertSerializer})
     def create(self, request: Request) -> Response:
-        body = AlertCreateSerializer(data=request.data)
+        body = AlertCreateSerializer(
+            data=request.data, groups=permissions.groups_visible(request.user)
+        )
         body.is_valid(raise_exception=True)
         alert = services.alert_broadcast(actor=request.user, **body.validated_data)
         alert = selectors.alert_get(request.user, alert.pk)

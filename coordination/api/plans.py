@@ -64,7 +64,13 @@ class PlanWriteSerializer(serializers.Serializer):
 
 
 class PlanCreateSerializer(PlanWriteSerializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.all())
+    # A group the user does not see is no choice: a 400 naming the field, as for every body id.
+    group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
+
+    def __init__(self, *args: object, groups: QuerySet | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if groups is not None:  # the schema generator builds it without a user
+            self.fields["group"].queryset = groups
 
 
 def _roles(data: dict) -> dict[int, tuple[str, str]] | None:
@@ -102,7 +108,9 @@ class PlanViewSet(
     @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
     def create(self, request: Request) -> Response:
         """A coordinator writes a plan for the group."""
-        body = PlanCreateSerializer(data=request.data)
+        body = PlanCreateSerializer(
+            data=request.data, groups=permissions.groups_visible(request.user)
+        )
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         roles = _roles(data)

@@ -152,6 +152,7 @@ class CaseViewSet(
         summary="Find a record by the reference the person holds",
         description="For a person's request (access, erasure): supervisors and admins of the "
         "owning organisation find the record without browsing. 404 for anyone else.",
+        extensions={"x-finds-one": True},
     )
     @action(
         detail=False,
