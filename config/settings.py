@@ -285,11 +285,11 @@ CONTENT_SECURITY_POLICY = {
 
 # E-mail -----------------------------------------------------------------------------------------
 
+# Development: a line per e-mail on the console, the messages themselves in var/mail (set
+# EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend for whole messages on the console).
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "config.mail.ConsoleSummaryBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
