@@ -8,6 +8,7 @@ answer ``null`` and accept ``null`` (or ``""``) for "unset".
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.validators import RegexValidator
@@ -15,6 +16,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.relations import MANY_RELATION_KWARGS
+from rest_framework.utils import html
 
 # What text may hold, said in the schema with patterns both JSON Schema (ECMA) and Python read
 # alike, so that a client generated from it never sends what will be refused: no NUL character
@@ -27,6 +30,19 @@ NO_NUL = RegexValidator(r"^[^\x00]+$", message=_("Null characters are not allowe
 SOMETHING_WRITTEN = RegexValidator(
     rf"^[^\x00]*[^\x00{_SPACES}][^\x00]*$", message=_("Write something.")
 )
+
+
+def typed(field: serializers.Field) -> bool:
+    """Whether the body came as JSON, whose values carry their type. A form's values are all
+    text ("3", "true", "" for none), which DRF's fields read as the number, the yes or the null;
+    a JSON client that sends "3" for an id or 0 for "no" sends what the schema refuses."""
+    return not html.is_html_input(getattr(field.root, "initial_data", None))
+
+
+def _is_integer(data: Any) -> bool:
+    return not isinstance(data, bool) and (
+        isinstance(data, int) or (isinstance(data, float) and data.is_integer())
+    )
 
 
 class StrictCharField(serializers.CharField):
@@ -53,6 +69,71 @@ def optional_text(**kwargs: Any) -> serializers.CharField:
     return StrictCharField(**kwargs)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """true or false. DRF reads a check box left out of an HTML form as false: here a value left
+    out is left out (an empty body must never mean "no"), and a required one is an error. In
+    JSON, only ``true`` and ``false`` (DRF also takes 0, 1, "yes", "off"...)."""
+
+    def get_value(self, dictionary: Any) -> Any:
+        if self.field_name not in dictionary:
+            return empty
+        return super().get_value(dictionary)
+
+    def to_internal_value(self, data: Any) -> bool:
+        if typed(self) and not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A number, not its text (in JSON), and never ``true``."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or (typed(self) and not _is_integer(data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """One of the choices, of the choices' own type: ``"1"`` or ``true`` is not the choice 1."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        kinds = {type(key) for key in self.choices}
+        if typed(self) and data != "" and type(data) not in kinds:
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class StrictManyRelatedField(serializers.ManyRelatedField):
+    """A list of ids: DRF takes an object (``{}``) for an empty list."""
+
+    def to_internal_value(self, data: Any) -> list:
+        if isinstance(data, Mapping):
+            self.fail("not_a_list", input_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class StrictPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id is a number in JSON: not its text, not ``true``, and ``""`` is not "none"
+    (``null`` is, where the field allows it). Forms keep their text."""
+
+    @classmethod
+    def many_init(cls, *args: Any, **kwargs: Any) -> StrictManyRelatedField:
+        child = cls(*args, **kwargs)
+        keep = {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return StrictManyRelatedField(child_relation=child, **keep)
+
+    def run_validation(self, data: Any = empty) -> Any:
+        if data == "" and typed(self):
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or (typed(self) and not _is_integer(data)):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
 class _BlankIsNull:
     """``""`` out as ``null``; ``null`` or ``""`` in as ``""`` (the column is not nullable)."""
 
@@ -72,7 +153,7 @@ class _BlankIsNull:
         return None if value in ("", None) else super().to_representation(value)
 
 
-class OptionalChoiceField(_BlankIsNull, serializers.ChoiceField):
+class OptionalChoiceField(_BlankIsNull, StrictChoiceField):
     pass
 
 
@@ -84,23 +165,28 @@ class OptionalEmailField(_BlankIsNull, serializers.EmailField):
     pass
 
 
-class StrictBooleanField(serializers.BooleanField):
-    """true or false. DRF reads a check box left out of an HTML form as false: here a value left
-    out is left out (an empty body must never mean "no"), and a required one is an error."""
-
-    def get_value(self, dictionary: Any) -> Any:
-        if self.field_name not in dictionary:
-            return empty
-        return super().get_value(dictionary)
-
-
 class ModelSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
         models.BooleanField: StrictBooleanField,
+        **dict.fromkeys(
+            (
+                models.IntegerField,
+                models.BigIntegerField,
+                models.SmallIntegerField,
+                models.PositiveIntegerField,
+                models.PositiveSmallIntegerField,
+                models.PositiveBigIntegerField,
+                models.AutoField,
+                models.BigAutoField,
+            ),
+            StrictIntegerField,
+        ),
     }
+    serializer_related_field = StrictPrimaryKeyRelatedField
+    serializer_choice_field = StrictChoiceField
 
     def build_standard_field(self, field_name: str, model_field: models.Field) -> tuple:
         field_class, kwargs = super().build_standard_field(field_name, model_field)

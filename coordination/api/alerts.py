@@ -15,7 +15,11 @@ from rest_framework.views import APIView
 
 from config.errors import NotVisible
 from config.pagination import NewestFirst
-from config.serializers import ModelSerializer, required_text
+from config.serializers import (
+    ModelSerializer,
+    StrictPrimaryKeyRelatedField,
+    required_text,
+)
 from coordination import permissions, selectors, services
 from coordination.models import Alert, AlertAcknowledgement, CalendarFeed, CoordinationGroup
 from organisations.models import Organisation
@@ -55,10 +59,10 @@ class AlertSerializer(ModelSerializer):
 
 class AlertCreateSerializer(serializers.Serializer):
     # A group the user does not see is no choice: a 400 naming the field, as for every body id.
-    group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
+    group = StrictPrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
     title = required_text(max_length=200)
     message = required_text()
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = StrictPrimaryKeyRelatedField(
         queryset=Organisation.objects.active(),
         required=False,
         allow_null=True,
@@ -72,7 +76,7 @@ class AlertCreateSerializer(serializers.Serializer):
 
 
 class AcknowledgeSerializer(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = StrictPrimaryKeyRelatedField(
         queryset=Organisation.objects.active(),
         required=False,
         allow_null=True,

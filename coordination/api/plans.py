@@ -13,7 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import NotVisible
-from config.serializers import ModelSerializer, optional_text, required_text
+from config.serializers import (
+    ModelSerializer,
+    StrictPrimaryKeyRelatedField,
+    optional_text,
+    required_text,
+)
 from coordination import permissions, services
 from coordination.api.serializers import TimeZoneField
 from coordination.models import ContingencyPlan, CoordinationGroup, PlanRole
@@ -48,7 +53,7 @@ class PlanSerializer(ModelSerializer):
 
 
 class PlanRoleInput(serializers.Serializer):
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.active())
+    organisation = StrictPrimaryKeyRelatedField(queryset=Organisation.objects.active())
     role = optional_text(help_text="What it does in this scenario; empty: no role any more.")
     contact = optional_text(max_length=300)
 
@@ -65,7 +70,7 @@ class PlanWriteSerializer(serializers.Serializer):
 
 class PlanCreateSerializer(PlanWriteSerializer):
     # A group the user does not see is no choice: a 400 naming the field, as for every body id.
-    group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
+    group = StrictPrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
 
     def __init__(self, *args: object, groups: QuerySet | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
@@ -146,6 +151,6 @@ class GroupPatchSerializer(serializers.Serializer):
     name = required_text(max_length=200, required=False)
     description = optional_text()
     time_zone = TimeZoneField(required=False)
-    members = serializers.PrimaryKeyRelatedField(
+    members = StrictPrimaryKeyRelatedField(
         many=True, queryset=Organisation.objects.active(), required=False
     )

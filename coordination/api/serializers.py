@@ -15,7 +15,11 @@ from config.serializers import (
     ModelSerializer,
     QueryBooleanField,
     QuerySerializer,
+    StrictBooleanField,
     StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
     optional_text,
     required_text,
 )
@@ -95,7 +99,7 @@ class CoordinationGroupSerializer(ModelSerializer):
     convening_organisation_name = serializers.CharField(
         source="convening_organisation.name", read_only=True
     )
-    members = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    members = StrictPrimaryKeyRelatedField(many=True, read_only=True)
     coordinators = serializers.SerializerMethodField()
     is_coordinator = serializers.SerializerMethodField()
 
@@ -126,10 +130,8 @@ class CoordinationGroupSerializer(ModelSerializer):
 class CoordinationGroupCreateSerializer(serializers.Serializer):
     name = required_text(max_length=200)
     description = optional_text(default="")
-    convening_organisation = serializers.PrimaryKeyRelatedField(
-        queryset=Organisation.objects.active()
-    )
-    members = serializers.PrimaryKeyRelatedField(
+    convening_organisation = StrictPrimaryKeyRelatedField(queryset=Organisation.objects.active())
+    members = StrictPrimaryKeyRelatedField(
         many=True, queryset=Organisation.objects.active(), required=False, default=list
     )
     time_zone = TimeZoneField(required=False, default="")
@@ -158,9 +160,9 @@ def sitting_data(sitting: schedule.Sitting) -> dict:
 class MeetingSerializer(ModelSerializer):
     group_name = serializers.CharField(source="group.name", read_only=True)
     start = WallTimeField(source="dtstart", read_only=True)
-    is_series = serializers.BooleanField(read_only=True)
+    is_series = StrictBooleanField(read_only=True)
     recurrence = serializers.SerializerMethodField()
-    invited_organisations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    invited_organisations = StrictPrimaryKeyRelatedField(many=True, read_only=True)
     next_sittings = serializers.SerializerMethodField()
 
     class Meta:
@@ -206,14 +208,14 @@ class MeetingSerializer(ModelSerializer):
 
 
 class MeetingCreateSerializer(serializers.Serializer):
-    group = serializers.PrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
+    group = StrictPrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
     title = required_text(max_length=200)
     description = optional_text(default="")
     start = WallTimeField(help_text="The first meeting, local time in time_zone.")
     time_zone = TimeZoneField(
         required=False, default="", help_text="Default: the group's time zone."
     )
-    duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, default=120)
+    duration_minutes = StrictIntegerField(min_value=5, max_value=24 * 60, default=120)
     rrule = optional_text(
         default="",
         max_length=500,
@@ -221,7 +223,7 @@ class MeetingCreateSerializer(serializers.Serializer):
     )
     place = optional_text(default="", max_length=300)
     online_url = serializers.URLField(required=False, allow_blank=True, default="", max_length=200)
-    invited_organisations = serializers.PrimaryKeyRelatedField(
+    invited_organisations = StrictPrimaryKeyRelatedField(
         many=True, queryset=Organisation.objects.active(), required=False, default=None
     )
 
@@ -232,12 +234,12 @@ class MeetingCreateSerializer(serializers.Serializer):
 
 
 class MeetingFilterSerializer(QuerySerializer):
-    group = serializers.IntegerField(required=False, min_value=1)
+    group = StrictIntegerField(required=False, min_value=1)
     upcoming = QueryBooleanField(help_text="Only meetings not over yet.")
 
 
 class ActionItemSerializer(ModelSerializer):
-    meeting = serializers.IntegerField(source="occurrence.meeting_id", read_only=True)
+    meeting = StrictIntegerField(source="occurrence.meeting_id", read_only=True)
     meeting_title = serializers.CharField(source="occurrence.meeting.title", read_only=True)
     sitting = serializers.DateTimeField(
         source="occurrence.original_start",
@@ -249,7 +251,7 @@ class ActionItemSerializer(ModelSerializer):
         source="owner_organisation.name", read_only=True, default=None
     )
     owner_user_name = serializers.SerializerMethodField()
-    is_overdue = serializers.BooleanField(read_only=True)
+    is_overdue = StrictBooleanField(read_only=True)
     can_edit = serializers.SerializerMethodField()
 
     class Meta:
@@ -287,7 +289,7 @@ class ActionItemSerializer(ModelSerializer):
 
 
 class ActionItemCreateSerializer(serializers.Serializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=Meeting.objects.none())
+    meeting = StrictPrimaryKeyRelatedField(queryset=Meeting.objects.none())
     sitting = serializers.DateTimeField(
         required=False,
         allow_null=True,
@@ -296,10 +298,10 @@ class ActionItemCreateSerializer(serializers.Serializer):
     )
     title = required_text(max_length=300)
     description = optional_text(default="")
-    owner_organisation = serializers.PrimaryKeyRelatedField(
+    owner_organisation = StrictPrimaryKeyRelatedField(
         queryset=Organisation.objects.active(), required=False, allow_null=True, default=None
     )
-    owner_user = serializers.PrimaryKeyRelatedField(
+    owner_user = StrictPrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True),
         required=False,
         allow_null=True,
@@ -323,19 +325,19 @@ class ActionItemCreateSerializer(serializers.Serializer):
 class ActionItemPatchSerializer(serializers.Serializer):
     title = required_text(max_length=300, required=False)
     description = optional_text()
-    owner_organisation = serializers.PrimaryKeyRelatedField(
+    owner_organisation = StrictPrimaryKeyRelatedField(
         queryset=Organisation.objects.active(), required=False, allow_null=True
     )
-    owner_user = serializers.PrimaryKeyRelatedField(
+    owner_user = StrictPrimaryKeyRelatedField(
         queryset=get_user_model().objects.filter(is_active=True), required=False, allow_null=True
     )
     due_on = serializers.DateField(required=False)
-    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
+    status = StrictChoiceField(choices=ActionStatus.choices, required=False)
     progress_note = optional_text(max_length=5000)
 
 
 class ActionItemFilterSerializer(QuerySerializer):
     mine = QueryBooleanField(help_text="Only what you or your organisations were given.")
-    status = serializers.ChoiceField(choices=ActionStatus.choices, required=False)
-    group = serializers.IntegerField(required=False, min_value=1)
-    meeting = serializers.IntegerField(required=False, min_value=1)
+    status = StrictChoiceField(choices=ActionStatus.choices, required=False)
+    group = StrictIntegerField(required=False, min_value=1)
+    meeting = StrictIntegerField(required=False, min_value=1)

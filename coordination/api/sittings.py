@@ -16,7 +16,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.errors import NotVisible
-from config.serializers import ModelSerializer, StrictBooleanField, optional_text, required_text
+from config.serializers import (
+    ModelSerializer,
+    StrictBooleanField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    optional_text,
+    required_text,
+)
 from coordination import recurrence, selectors, services
 from coordination.api.serializers import (
     MeetingSerializer,
@@ -47,11 +55,11 @@ class MeetingPatchSerializer(serializers.Serializer):
     description = optional_text()
     start = WallTimeField(required=False, help_text="The first meeting, local time.")
     time_zone = TimeZoneField(required=False)
-    duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, required=False)
+    duration_minutes = StrictIntegerField(min_value=5, max_value=24 * 60, required=False)
     rrule = optional_text(max_length=500, help_text="RFC 5545 RRULE; empty: one meeting.")
     place = optional_text(max_length=300)
     online_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
-    invited_organisations = serializers.PrimaryKeyRelatedField(
+    invited_organisations = StrictPrimaryKeyRelatedField(
         many=True, queryset=Organisation.objects.active(), required=False
     )
 
@@ -62,7 +70,7 @@ class NoteBody(serializers.Serializer):
 
 class MoveBody(serializers.Serializer):
     start = WallTimeField(help_text="The new start, local time in the meeting's time zone.")
-    duration_minutes = serializers.IntegerField(min_value=5, max_value=24 * 60, required=False)
+    duration_minutes = StrictIntegerField(min_value=5, max_value=24 * 60, required=False)
     place = optional_text(max_length=300, required=False)
     online_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
     note = optional_text(max_length=500)
@@ -71,7 +79,7 @@ class MoveBody(serializers.Serializer):
 class AgendaBody(serializers.Serializer):
     title = required_text(max_length=200)
     description = optional_text()
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = StrictPrimaryKeyRelatedField(
         queryset=Organisation.objects.active(),
         required=False,
         allow_null=True,
@@ -80,7 +88,7 @@ class AgendaBody(serializers.Serializer):
 
 
 class AttendanceBody(serializers.Serializer):
-    present = serializers.PrimaryKeyRelatedField(
+    present = StrictPrimaryKeyRelatedField(
         many=True,
         queryset=Organisation.objects.active(),
         help_text="The member organisations that came; the others invited were absent.",
@@ -122,8 +130,8 @@ class MinutesSerializer(serializers.Serializer):
 
 
 class AttendanceSerializer(serializers.Serializer):
-    organisation = serializers.IntegerField(source="organisation_id")
-    present = serializers.BooleanField()
+    organisation = StrictIntegerField(source="organisation_id")
+    present = StrictBooleanField()
 
 
 class AgendaSerializer(serializers.Serializer):
@@ -138,7 +146,7 @@ class SittingDetailSerializer(SittingSerializer):
     minutes = MinutesSerializer()
     decisions = DecisionSerializer(many=True)
     action_items = serializers.ListField(
-        child=serializers.IntegerField(), help_text="See /api/v1/action-items/?meeting=."
+        child=StrictIntegerField(), help_text="See /api/v1/action-items/?meeting=."
     )
 
 
@@ -308,7 +316,7 @@ class AgendaDecisionSerializer(serializers.Serializer):
 
 
 class AgendaMoveSerializer(serializers.Serializer):
-    offset = serializers.ChoiceField(choices=[-1, 1], help_text="-1: up one place; 1: down one.")
+    offset = StrictChoiceField(choices=[-1, 1], help_text="-1: up one place; 1: down one.")
 
 
 class AgendaItemViewSet(viewsets.GenericViewSet):

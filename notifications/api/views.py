@@ -7,7 +7,14 @@ from rest_framework.response import Response
 
 from config.errors import NotVisible
 from config.pagination import NewestFirst
-from config.serializers import ModelSerializer, QueryBooleanField, QuerySerializer, StrictCharField
+from config.serializers import (
+    ModelSerializer,
+    QueryBooleanField,
+    QuerySerializer,
+    StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+)
 from notifications import kinds, selectors, services
 from notifications.models import Notification
 
@@ -32,7 +39,7 @@ class KindSerializer(serializers.Serializer):
 class PreferenceSerializer(serializers.Serializer):
     """What the preferences page shows and changes; every kind always appears in the app."""
 
-    language = serializers.ChoiceField(
+    language = StrictChoiceField(
         choices=settings.LANGUAGES, required=False, help_text="The language of your e-mails."
     )
     email_kinds = serializers.ListField(
@@ -54,7 +61,7 @@ def _preference_data(user: object) -> dict:
 
 
 class ReadAllSerializer(serializers.Serializer):
-    marked = serializers.IntegerField(help_text="How many were unread.")
+    marked = StrictIntegerField(help_text="How many were unread.")
 
 
 class NotificationFilterSerializer(QuerySerializer):

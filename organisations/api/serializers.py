@@ -6,6 +6,8 @@ from config.serializers import (
     ModelSerializer,
     QuerySerializer,
     StrictBooleanField,
+    StrictChoiceField,
+    StrictIntegerField,
     optional_text,
     required_text,
 )
@@ -44,7 +46,7 @@ class ServiceSerializer(ModelSerializer):
 
 
 class OrganisationSerializer(ModelSerializer):
-    is_trusted = serializers.BooleanField(read_only=True)
+    is_trusted = StrictBooleanField(read_only=True)
 
     class Meta:
         model = Organisation
@@ -65,7 +67,7 @@ class OrganisationSerializer(ModelSerializer):
 
 
 class OrganisationListSerializer(OrganisationSerializer):
-    service_count = serializers.IntegerField(read_only=True)
+    service_count = StrictIntegerField(read_only=True)
 
     class Meta(OrganisationSerializer.Meta):
         fields = [*OrganisationSerializer.Meta.fields, "service_count"]
@@ -73,7 +75,7 @@ class OrganisationListSerializer(OrganisationSerializer):
 
 
 class PartnershipSerializer(ModelSerializer):
-    in_force = serializers.BooleanField(source="is_in_force", read_only=True)
+    in_force = StrictBooleanField(source="is_in_force", read_only=True)
     document = serializers.SerializerMethodField(
         help_text="Where signed-in users download the signed agreement (null: none)."
     )
@@ -155,7 +157,7 @@ class ServicePatchSerializer(_ServiceWriteSerializer):
 
 
 class MemberUserSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = StrictIntegerField()
     username = serializers.CharField()
     name = serializers.CharField(source="get_full_name")
     email = serializers.EmailField(allow_blank=True)
@@ -172,13 +174,13 @@ class MembershipSerializer(ModelSerializer):
 
 class MemberInviteSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    role = serializers.ChoiceField(choices=Role.choices)
+    role = StrictChoiceField(choices=Role.choices)
     first_name = optional_text(max_length=150)
     last_name = optional_text(max_length=150)
 
 
 class MembershipPatchSerializer(serializers.Serializer):
-    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    role = StrictChoiceField(choices=Role.choices, required=False)
     is_active = StrictBooleanField(
         required=False, help_text="false: the member loses access at once; true: back again."
     )
@@ -193,14 +195,14 @@ class MatrixQuerySerializer(QuerySerializer):
 
 
 class MatrixRowSerializer(serializers.Serializer):
-    category = serializers.ChoiceField(choices=ServiceCategory.choices)
+    category = StrictChoiceField(choices=ServiceCategory.choices)
     label = serializers.CharField(help_text="In the reader's language.")
     providers = serializers.ListField(
-        child=serializers.IntegerField(), help_text="The organisations offering it there."
+        child=StrictIntegerField(), help_text="The organisations offering it there."
     )
-    services = serializers.ListField(child=serializers.IntegerField())
-    is_gap = serializers.BooleanField(help_text="Nobody offers it there.")
-    is_overlap = serializers.BooleanField(help_text="Two organisations or more offer it there.")
+    services = serializers.ListField(child=StrictIntegerField())
+    is_gap = StrictBooleanField(help_text="Nobody offers it there.")
+    is_overlap = StrictBooleanField(help_text="Two organisations or more offer it there.")
 
 
 class MatrixSerializer(serializers.Serializer):

@@ -13,7 +13,11 @@ from rest_framework.response import Response
 
 from config.errors import NotAllowed
 from config.pagination import NewestFirst
-from config.serializers import ModelSerializer, QuerySerializer
+from config.serializers import (
+    ModelSerializer,
+    QuerySerializer,
+    StrictIntegerField,
+)
 from organisations.models import Role
 from organisations.selectors import memberships_of
 from referrals import selectors
@@ -26,7 +30,7 @@ if TYPE_CHECKING:
 class AccessEntrySerializer(ModelSerializer):
     by = serializers.SerializerMethodField(help_text="Who read it (null: an account removed).")
     case_reference = serializers.CharField(source="case.reference", read_only=True)
-    through_organisation = serializers.IntegerField(
+    through_organisation = StrictIntegerField(
         source="referral.to_organisation_id",
         read_only=True,
         allow_null=True,
@@ -56,7 +60,7 @@ class AccessEntrySerializer(ModelSerializer):
 
 
 class AccessLogFilterSerializer(QuerySerializer):
-    organisation = serializers.IntegerField(
+    organisation = StrictIntegerField(
         required=False,
         min_value=1,
         help_text="One of the organisations you supervise (by default the first).",

@@ -11,13 +11,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.serializers import QuerySerializer
+from config.serializers import (
+    QuerySerializer,
+    StrictBooleanField,
+    StrictIntegerField,
+)
 from organisations.selectors import memberships_of
 from referrals.insight import dashboard
 
 
 class DashboardQuerySerializer(QuerySerializer):
-    organisation = serializers.IntegerField(
+    organisation = StrictIntegerField(
         required=False,
         min_value=1,
         help_text="The organisation you act for (by default your first); another's: ignored.",
@@ -26,9 +30,9 @@ class DashboardQuerySerializer(QuerySerializer):
 
 class ItemSerializer(serializers.Serializer):
     label = serializers.CharField()
-    count = serializers.IntegerField()
+    count = StrictIntegerField()
     url = serializers.CharField(help_text="The web page where the work is.")
-    urgent = serializers.BooleanField()
+    urgent = StrictBooleanField()
 
 
 class EntrySerializer(serializers.Serializer):
@@ -51,7 +55,7 @@ class SectionSerializer(serializers.Serializer):
 
 class DashboardSerializer(serializers.Serializer):
     sections = SectionSerializer(many=True)
-    can_see_statistics = serializers.BooleanField()
+    can_see_statistics = StrictBooleanField()
 
 
 class DashboardView(APIView):

@@ -13,7 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.serializers import QuerySerializer, optional_text
+from config.serializers import (
+    QuerySerializer,
+    StrictChoiceField,
+    StrictIntegerField,
+    optional_text,
+)
 from organisations.models import ServiceCategory
 from referrals.insight import cache, profile, scope, statistics
 from referrals.insight.forms import parse_month
@@ -58,10 +63,10 @@ class StatsQuerySerializer(QuerySerializer):
     )
     start = MonthParameterField(required=False, help_text="YYYY-MM (or a date)")
     end = MonthParameterField(required=False, help_text="YYYY-MM (or a date)")
-    organisation = serializers.IntegerField(
+    organisation = StrictIntegerField(
         required=False, min_value=1, max_value=2**63 - 1, help_text="One organisation of the scope"
     )
-    category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
+    category = StrictChoiceField(choices=ServiceCategory.choices, required=False)
     city = optional_text(max_length=100)
 
 
@@ -97,13 +102,13 @@ class TableSerializer(serializers.Serializer):
 
 
 class ScopeOrganisationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = StrictIntegerField()
     name = serializers.CharField()
 
 
 class ScopeSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=scope.ScopeKind.choices)
-    id = serializers.IntegerField()
+    kind = StrictChoiceField(choices=scope.ScopeKind.choices)
+    id = StrictIntegerField()
     name = serializers.CharField()
     time_zone = serializers.CharField()
     organisations = ScopeOrganisationSerializer(many=True)
@@ -112,7 +117,7 @@ class ScopeSerializer(serializers.Serializer):
 class PeriodSerializer(serializers.Serializer):
     start = serializers.CharField(help_text="YYYY-MM")
     end = serializers.CharField(help_text="YYYY-MM")
-    organisation = serializers.IntegerField(allow_null=True)
+    organisation = StrictIntegerField(allow_null=True)
     category = serializers.CharField(allow_null=True)
     city = serializers.CharField(allow_null=True)
 
@@ -120,7 +125,7 @@ class PeriodSerializer(serializers.Serializer):
 class ReportSerializer(serializers.Serializer):
     scope = ScopeSerializer()
     period = PeriodSerializer()
-    min_cell = serializers.IntegerField(help_text='Counts under this are hidden as "<min_cell"')
+    min_cell = StrictIntegerField(help_text='Counts under this are hidden as "<min_cell"')
     tables = TableSerializer(many=True)
 
 

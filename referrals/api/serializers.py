@@ -8,7 +8,11 @@ from config.serializers import (
     ModelSerializer,
     QueryBooleanField,
     QuerySerializer,
+    StrictBooleanField,
     StrictCharField,
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
     optional_text,
     required_text,
 )
@@ -29,12 +33,12 @@ from referrals.models import (
 
 class ConsentSerializer(ModelSerializer):
     fields = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(SHAREABLE_FIELDS)),
+        child=StrictChoiceField(choices=list(SHAREABLE_FIELDS)),
         allow_empty=False,
         min_length=1,
     )
-    recipient = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.active())
-    is_active = serializers.BooleanField(read_only=True)
+    recipient = StrictPrimaryKeyRelatedField(queryset=Organisation.objects.active())
+    is_active = StrictBooleanField(read_only=True)
 
     class Meta:
         model = Consent
@@ -45,7 +49,7 @@ class ConsentSerializer(ModelSerializer):
 class CaseSerializer(ModelSerializer):
     """The owner's full view of a case."""
 
-    organisation = serializers.PrimaryKeyRelatedField(
+    organisation = StrictPrimaryKeyRelatedField(
         source="owner",
         queryset=Organisation.objects.active(),
         required=False,
@@ -55,10 +59,10 @@ class CaseSerializer(ModelSerializer):
         child=serializers.RegexField(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$"), required=False
     )
     vulnerabilities = serializers.ListField(
-        child=serializers.ChoiceField(choices=Vulnerability.choices), required=False
+        child=StrictChoiceField(choices=Vulnerability.choices), required=False
     )
-    age_band = serializers.ChoiceField(choices=AgeBand.choices, required=False)
-    sex = serializers.ChoiceField(choices=Sex.choices, required=False)
+    age_band = StrictChoiceField(choices=AgeBand.choices, required=False)
+    sex = StrictChoiceField(choices=Sex.choices, required=False)
     nationality = StrictCharField(
         required=False,
         allow_blank=True,
@@ -123,7 +127,7 @@ class ReferralSerializer(ModelSerializer):
     from_organisation_name = serializers.CharField(source="from_organisation.name", read_only=True)
     to_organisation_name = serializers.CharField(source="to_organisation.name", read_only=True)
     shared_data = serializers.SerializerMethodField()
-    is_overdue = serializers.BooleanField(read_only=True)
+    is_overdue = StrictBooleanField(read_only=True)
     consent_overridden = serializers.SerializerMethodField()
     # Free text follows the personal data: null for a reader who may not read it.
     reason = serializers.CharField(read_only=True, allow_null=True)
@@ -195,14 +199,14 @@ class ReferralSerializer(ModelSerializer):
 class WarningSerializer(serializers.Serializer):
     """Something the person should know before going on; the request still succeeded."""
 
-    code = serializers.ChoiceField(
+    code = StrictChoiceField(
         choices=[
             ("duplicate", "The case already has an open referral for this service."),
             ("service_full", "The target service says it is full."),
         ]
     )
     message = serializers.CharField(help_text="In the reader's language.")
-    referral = serializers.IntegerField(
+    referral = StrictIntegerField(
         required=False, help_text="For a duplicate: the open referral it repeats."
     )
 
@@ -218,13 +222,13 @@ class ReferralCreatedSerializer(ReferralSerializer):
 
 
 class ReferralCreateSerializer(serializers.Serializer):
-    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
-    to_organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.active())
-    service_category = serializers.ChoiceField(choices=ServiceCategory.choices)
-    service = serializers.PrimaryKeyRelatedField(
+    case = StrictPrimaryKeyRelatedField(queryset=Case.objects.none())
+    to_organisation = StrictPrimaryKeyRelatedField(queryset=Organisation.objects.active())
+    service_category = StrictChoiceField(choices=ServiceCategory.choices)
+    service = StrictPrimaryKeyRelatedField(
         queryset=Service.objects.active(), required=False, allow_null=True
     )
-    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    urgency = StrictChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
     reason = required_text(max_length=5000)
 
     def __init__(self, *args: object, cases=None, **kwargs: object) -> None:
@@ -234,14 +238,14 @@ class ReferralCreateSerializer(serializers.Serializer):
 
 
 class ReferralPatchSerializer(serializers.Serializer):
-    to_organisation = serializers.PrimaryKeyRelatedField(
+    to_organisation = StrictPrimaryKeyRelatedField(
         queryset=Organisation.objects.active(), required=False
     )
-    service_category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
-    service = serializers.PrimaryKeyRelatedField(
+    service_category = StrictChoiceField(choices=ServiceCategory.choices, required=False)
+    service = StrictPrimaryKeyRelatedField(
         queryset=Service.objects.active(), required=False, allow_null=True
     )
-    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
+    urgency = StrictChoiceField(choices=Urgency.choices, required=False)
     reason = required_text(max_length=5000, required=False)
 
 
@@ -280,17 +284,17 @@ class ReferralEventSerializer(ModelSerializer):
 class ReferralFilterSerializer(QuerySerializer):
     """Query parameters of the referral list: a bad value is a 400 with the field named."""
 
-    box = serializers.ChoiceField(choices=["inbox", "outbox", "moderation"], required=False)
-    state = serializers.ChoiceField(choices=State.choices, required=False)
-    urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
-    category = serializers.ChoiceField(choices=ServiceCategory.choices, required=False)
+    box = StrictChoiceField(choices=["inbox", "outbox", "moderation"], required=False)
+    state = StrictChoiceField(choices=State.choices, required=False)
+    urgency = StrictChoiceField(choices=Urgency.choices, required=False)
+    category = StrictChoiceField(choices=ServiceCategory.choices, required=False)
     overdue = QueryBooleanField()
-    assigned = serializers.ChoiceField(
+    assigned = StrictChoiceField(
         choices=[("me", "me"), ("none", "none")],
         required=False,
         help_text="me: assigned to you; none: in care and assigned to nobody",
     )
-    organisation = serializers.IntegerField(
+    organisation = StrictIntegerField(
         required=False,
         min_value=1,
         help_text="One of your organisations (by default the one you work for now); another "
@@ -306,7 +310,7 @@ class _AccessEntrySerializer(serializers.Serializer):
     by = serializers.CharField(allow_null=True)
     action = serializers.CharField()
     channel = serializers.CharField()
-    referral = serializers.IntegerField(allow_null=True)
+    referral = StrictIntegerField(allow_null=True)
 
 
 class SubjectAccessSerializer(serializers.Serializer):
@@ -331,15 +335,15 @@ class ErasureRequestSerializer(serializers.Serializer):
 
 
 class ErasureSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = StrictIntegerField()
     reference = serializers.CharField(help_text="A new reference: the old one matches nothing.")
     anonymised_at = serializers.DateTimeField()
-    withdrawn_referrals = serializers.ListField(child=serializers.IntegerField())
+    withdrawn_referrals = serializers.ListField(child=StrictIntegerField())
 
 
 class CaseFilterSerializer(QuerySerializer):
     search = optional_text(max_length=100, help_text="Part of the reference or the given name.")
-    organisation = serializers.IntegerField(
+    organisation = StrictIntegerField(
         required=False,
         min_value=1,
         help_text="One of your organisations; another organisation's id lists nothing.",
@@ -351,5 +355,5 @@ class ReferenceQuerySerializer(QuerySerializer):
 
 
 class CaseReferenceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = StrictIntegerField()
     reference = serializers.CharField()

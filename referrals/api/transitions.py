@@ -10,7 +10,13 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.serializers import optional_text, required_text
+from config.serializers import (
+    StrictChoiceField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    optional_text,
+    required_text,
+)
 from organisations.models import Organisation
 from referrals import services
 from referrals.models import DeclineReason, Outcome
@@ -41,7 +47,7 @@ class ReasonBody(serializers.Serializer):
 
 
 class AcceptBody(serializers.Serializer):
-    assignee = serializers.IntegerField(
+    assignee = StrictIntegerField(
         required=False,
         allow_null=True,
         min_value=1,
@@ -51,9 +57,9 @@ class AcceptBody(serializers.Serializer):
 
 
 class DeclineBody(serializers.Serializer):
-    reason = serializers.ChoiceField(choices=DeclineReason.choices)
+    reason = StrictChoiceField(choices=DeclineReason.choices)
     note = _text(required=True, help_text="What the sender needs to know.")
-    suggested_organisation = serializers.PrimaryKeyRelatedField(
+    suggested_organisation = StrictPrimaryKeyRelatedField(
         queryset=Organisation.objects.active(),
         required=False,
         allow_null=True,
@@ -71,12 +77,12 @@ class HoldBody(serializers.Serializer):
 
 
 class CompleteBody(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    outcome = StrictChoiceField(choices=Outcome.choices)
     note = _text(required=True, help_text="What was done.")
 
 
 class AssignBody(serializers.Serializer):
-    assignee = serializers.IntegerField(
+    assignee = StrictIntegerField(
         min_value=1, help_text="A member of the receiving organisation who takes the referral."
     )
 

@@ -267,3 +267,85 @@ def test_the_schema_validates_without_a_warning(tmp_path, db):
         "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml")
     )
     assert (tmp_path / "schema.yaml").stat().st_size > 50_000
+
+
+def _json_schema(node):
+    """OpenAPI 3.0's ``nullable`` said the JSON Schema way (jsonschema ignores the keyword)."""
+    if isinstance(node, list):
+        return [_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def _serializer_for_each_request_component(schema: dict) -> dict[str, type]:
+    by_name = {cls.__name__.removesuffix("Serializer"): cls for cls in _project_serializers()}
+    return {
+        name: by_name[name.removeprefix("Patched")]
+        for name in schema["components"]["schemas"]
+        if name.removeprefix("Patched") in _request_components(schema)
+        and name.removeprefix("Patched") in by_name
+    }
+
+
+def test_no_request_field_takes_a_value_of_another_type(schema, db):
+    """What the schema says a field is, the API holds the client to: an object where a list of
+    ids is expected was an empty list (a group created without its members), a number given as
+    text or 0 for "no" were read as the number and the "no" (schemathesis, CI). Every writable
+    property of every request body is fed each JSON value its schema refuses; each is a 400."""
+    from jsonschema import Draft7Validator, FormatChecker
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+    from rest_framework.test import APIRequestFactory
+
+    organisation = OrganisationFactory()
+    user = member(organisation, "admin")
+    request = APIRequestFactory().post("/")
+    request.user = user
+    existing = str(organisation.pk)
+    samples = ["", "x", existing, "true", 0, organisation.pk, 2.5, True, False, None]
+    samples += [[], [organisation.pk], {}, {"id": organisation.pk}]
+
+    formats = FormatChecker()
+    formats.checks("uri")(lambda value: not isinstance(value, str) or "://" in value)
+    root = _json_schema(schema)
+    registry = Registry().with_resource("urn:api", Resource(root, specification=DRAFT7))
+    components = root["components"]["schemas"]
+    classes = _serializer_for_each_request_component(schema)
+    assert len(classes) >= 20
+    offenders = []
+    for name, cls in sorted(classes.items()):
+        declared = schema["components"]["schemas"][name].get("properties", {})
+        for prop, prop_schema in components[name].get("properties", {}).items():
+            if declared[prop].get("readOnly"):
+                continue
+            validator = Draft7Validator(
+                _rebase(prop_schema), registry=registry, format_checker=formats
+            )
+            for value in samples:
+                if validator.is_valid(value):
+                    continue
+                serializer = cls(data={prop: value}, partial=True, context={"request": request})
+                try:
+                    refused = not serializer.is_valid() and prop in serializer.errors
+                except Exception as error:  # noqa: BLE001 - a crash is an offence too
+                    offenders.append(f"{name}.{prop} = {value!r}: {error!r}")
+                    continue
+                if not refused:
+                    offenders.append(f"{name}.{prop} = {value!r} accepted")
+    assert offenders == [], "\n".join(offenders)
+
+
+def _rebase(node):
+    """Local ``#/components/...`` references point into the registered whole schema."""
+    if isinstance(node, list):
+        return [_rebase(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: ("urn:api" + value if key == "$ref" and value.startswith("#") else _rebase(value))
+        for key, value in node.items()
+    }
