@@ -5,6 +5,8 @@ from pathlib import Path
 
 from celery import Celery
 
+from config.broker import remove_stale_temporary_files
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("relais")
@@ -15,9 +17,14 @@ app.autodiscover_tasks()
 def ensure_broker_folders() -> None:
     """Create the embedded broker's folders; the filesystem transport does not."""
     options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
-        if options.get(key):
-            Path(options[key]).mkdir(parents=True, exist_ok=True)
+    folders = [
+        options[key]
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder")
+        if options.get(key)
+    ]
+    for folder in folders:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    remove_stale_temporary_files(*folders)
 
 
 @app.on_after_configure.connect

@@ -378,7 +378,9 @@ SPECTACULAR_SETTINGS = {
 CELERY_BROKER_URL = env_broker_url("CELERY_BROKER_URL", default="filesystem://localhost/")
 CELERY_DATA_DIR = Path(env_str("CELERY_DATA_DIR", str(VAR_DIR / "celery")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # The embedded broker: a folder shared by the web process, the worker and beat.
+    # The embedded broker: a folder shared by the web process, the worker and beat, through a
+    # transport whose files appear whole (config/broker.py; kombu's own tears: kombu#1551).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "queue"),
         "data_folder_out": str(CELERY_DATA_DIR / "queue"),

@@ -1,0 +1,144 @@
+"""The embedded broker (config/broker.py) under several processes: no message is read half
+written (kombu#1551 stopped the worker of `make run` under load), none is taken twice, none is
+lost, and a file that cannot be read is set aside instead of stopping the worker."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+from queue import Empty
+
+import pytest
+from kombu import Connection
+
+from config.broker import Channel, remove_stale_temporary_files
+
+QUEUE = "relais-test"
+
+
+def _options(root: Path) -> dict:
+    return {
+        "data_folder_in": str(root / "queue"),
+        "data_folder_out": str(root / "queue"),
+        "processed_folder": str(root / "processed"),
+        "control_folder": str(root / "control"),
+        "store_processed": False,
+        "polling_interval": 0.01,
+    }
+
+
+def _connection(root: Path) -> Connection:
+    for folder in ("queue", "processed", "control"):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+    return Connection(
+        "filesystem://", transport="config.broker:Transport", transport_options=_options(root)
+    )
+
+
+def test_the_embedded_default_uses_this_transport(settings):
+    from config.celery import app
+
+    if not settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        pytest.skip("CI's second pass runs on Redis")
+    with app.connection_for_write() as connection:
+        assert isinstance(connection.default_channel, Channel)
+
+
+def test_a_message_is_never_seen_half_written(tmp_path, monkeypatch):
+    """kombu's transport creates the file, then writes it: a consumer in between read nothing
+    and the worker stopped with JSONDecodeError."""
+    with _connection(tmp_path) as publisher, _connection(tmp_path) as consumer:
+        seen_while_writing = []
+        real_fsync = os.fsync
+
+        def consume_meanwhile(fd: int) -> None:
+            try:
+                seen_while_writing.append(consumer.default_channel._get(QUEUE))
+            except Empty:
+                seen_while_writing.append("nothing")
+            real_fsync(fd)
+
+        monkeypatch.setattr(os, "fsync", consume_meanwhile)
+        publisher.default_channel._put(QUEUE, {"body": "whole"})
+        monkeypatch.undo()
+
+        assert seen_while_writing == ["nothing"]
+        assert consumer.default_channel._get(QUEUE) == {"body": "whole"}
+        with pytest.raises(Empty):
+            consumer.default_channel._get(QUEUE)
+
+
+def test_an_unreadable_message_is_set_aside_and_the_next_one_delivered(tmp_path, caplog):
+    with _connection(tmp_path) as connection:
+        (tmp_path / "queue" / f"1_broken.{QUEUE}.msg").write_bytes(b'{"trunc')
+        connection.default_channel._put(QUEUE, {"body": "next"})
+
+        assert connection.default_channel._get(QUEUE) == {"body": "next"}
+        assert [p.name for p in (tmp_path / "rejected").iterdir()] == [f"1_broken.{QUEUE}.msg"]
+        assert "set aside" in caplog.text
+
+
+def test_stale_temporary_files_are_cleared_and_fresh_ones_kept(tmp_path):
+    stale = tmp_path / ".1_a.q.msg.0f.tmp"
+    fresh = tmp_path / ".2_b.q.msg.1e.tmp"
+    stale.write_bytes(b"")
+    fresh.write_bytes(b"")
+    os.utime(stale, (0, 0))
+
+    assert remove_stale_temporary_files(tmp_path) == 1
+    assert not stale.exists()
+    assert fresh.exists()
+
+
+PUBLISHERS, CONSUMERS, EACH = 3, 3, 400
+
+
+def _publish(root: str, first: int) -> None:
+    with _connection(Path(root)) as connection:
+        queue = connection.SimpleQueue(QUEUE)
+        for number in range(first, first + EACH):
+            queue.put({"n": number})
+
+
+def _consume(root: str, out: str, total: int) -> None:
+    received = []
+    with _connection(Path(root)) as connection:
+        queue = connection.SimpleQueue(QUEUE)
+        idle = 0
+        while idle < 40:
+            try:
+                message = queue.get(timeout=0.05)
+            except Empty:
+                idle += 1
+                continue
+            idle = 0
+            received.append(message.payload["n"])
+            message.ack()
+    Path(out).write_text(" ".join(map(str, received)))
+
+
+@pytest.mark.slow
+def test_several_processes_publish_and_consume_every_message_exactly_once(tmp_path):
+    context = multiprocessing.get_context("fork")
+    total = PUBLISHERS * EACH
+    consumers = [
+        context.Process(target=_consume, args=(str(tmp_path), str(tmp_path / f"got-{i}"), total))
+        for i in range(CONSUMERS)
+    ]
+    publishers = [
+        context.Process(target=_publish, args=(str(tmp_path), i * EACH)) for i in range(PUBLISHERS)
+    ]
+    for process in consumers + publishers:
+        process.start()
+    for process in publishers + consumers:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+
+    received = [
+        int(n) for i in range(CONSUMERS) for n in (tmp_path / f"got-{i}").read_text().split()
+    ]
+    assert len(received) == total
+    assert sorted(received) == list(range(total))
+    assert not (tmp_path / "rejected").exists()
+    assert sum(1 for _ in (tmp_path / "queue").iterdir()) == 0

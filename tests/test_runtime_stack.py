@@ -1,0 +1,196 @@
+"""The product as `make run` starts it stays up (issue 12): under concurrent clients the worker
+never crashes and every event reaches the people concerned; a worker, beat or web server that
+dies is started again, and the web never goes down because a background process did.
+
+Runs on the suite's services: the embedded default (SQLite, filesystem broker) locally and in
+CI's first pass, PostgreSQL and Redis in its second. ``SOAK_SECONDS`` sets how long the clients
+work (CI: 40 s); ``make soak`` runs a longer one.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections import Counter
+
+import pytest
+import requests
+
+from tests.stack import Stack
+
+pytestmark = pytest.mark.slow
+
+SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "40"))
+CLIENTS = int(os.environ.get("SOAK_CLIENTS", "6"))
+PASSWORD = "demo-pass-2026"  # noqa: S105 - the demo world's published password
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    running = Stack(tmp_path_factory.mktemp("stack"))
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+def _session(stack: Stack, username: str) -> requests.Session:
+    session = requests.Session()
+    response = session.post(
+        f"{stack.url}/api/v1/auth/token/",
+        json={"username": username, "password": PASSWORD},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    session.headers["Authorization"] = f"Token {response.json()['token']}"
+    return session
+
+
+class Journeys:
+    """Clients that walk referrals from registration to outcome until told to stop."""
+
+    def __init__(self, stack: Stack, municipality: int) -> None:
+        self.stack = stack
+        self.municipality = municipality
+        self.sender = _session(stack, "cso1.worker")
+        self.receiver = _session(stack, "muni.staff")
+        self.stop = threading.Event()
+        self.answers: Counter = Counter()
+        self.failures: list[str] = []
+        self.completed = 0
+        self._lock = threading.Lock()
+
+    def _call(self, session: requests.Session, path: str, body: dict | None = None) -> dict:
+        url = f"{self.stack.url}/api/v1{path}"
+        response = (
+            session.get(url, timeout=60)
+            if body is None
+            else session.post(url, json=body, timeout=60)
+        )
+        with self._lock:
+            self.answers[response.status_code] += 1
+        if response.status_code >= 300:
+            raise AssertionError(f"{path}: {response.status_code} {response.text[:300]}")
+        return response.json()
+
+    def walk(self, number: int) -> None:
+        case = self._call(
+            self.sender,
+            "/cases/",
+            {"given_name": f"Soak {number}", "age_band": "18-25", "sex": "male"},
+        )
+        self._call(
+            self.sender,
+            f"/cases/{case['id']}/consents/",
+            {"recipient": self.municipality, "fields": ["given_name", "age_band"]},
+        )
+        referral = self._call(
+            self.sender,
+            "/referrals/",
+            {
+                "case": case["id"],
+                "to_organisation": self.municipality,
+                "service_category": "emergency_shelter",
+                "urgency": "high",
+                "reason": f"Soak journey {number}",
+            },
+        )
+        rid = referral["id"]
+        self._call(self.sender, f"/referrals/{rid}/submit/", {})
+        self._call(self.receiver, f"/referrals/{rid}/")
+        self._call(self.receiver, f"/referrals/{rid}/accept/", {})
+        self._call(self.receiver, f"/referrals/{rid}/comment/", {"comment": "On it."})
+        self._call(self.receiver, f"/referrals/{rid}/start/", {})
+        self._call(
+            self.receiver,
+            f"/referrals/{rid}/complete/",
+            {"outcome": "provided", "note": "Housed for the night."},
+        )
+
+    def client(self, index: int) -> None:
+        number = index * 1_000_000
+        while not self.stop.is_set():
+            number += 1
+            try:
+                self.walk(number)
+            except Exception as error:  # noqa: BLE001 - every failure is reported at the end
+                self.failures.append(repr(error))
+                time.sleep(1)
+            else:
+                with self._lock:
+                    self.completed += 1
+
+    def run(self, seconds: float, clients: int) -> None:
+        threads = [threading.Thread(target=self.client, args=(i,)) for i in range(clients)]
+        for thread in threads:
+            thread.start()
+        time.sleep(seconds)
+        self.stop.set()
+        for thread in threads:
+            thread.join(timeout=120)
+
+
+def _tasks_done(stack: Stack) -> int:
+    return stack.output().count("] succeeded in ")
+
+
+def test_under_concurrent_clients_the_worker_never_crashes_and_nothing_is_lost(stack):
+    municipality = stack.query(
+        "__import__('organisations.models').models.Organisation.objects"
+        ".get(name='Municipality of Sfax').pk"
+    )
+    worker_before = stack.status()["worker"]
+    journeys = Journeys(stack, municipality)
+    started = time.monotonic()
+
+    journeys.run(SOAK_SECONDS, CLIENTS)
+
+    assert journeys.failures == [], journeys.failures[:5]
+    assert journeys.completed >= CLIENTS, journeys.answers
+
+    # Everything the clients caused is delivered: every event notified, every e-mail sent.
+    outbox = (
+        "[__import__('referrals.models').models.ReferralEvent.objects"
+        ".filter(notified_at=None).count(),"
+        " __import__('notifications.models').models.Delivery.objects"
+        ".exclude(status='sent').count(),"
+        " __import__('notifications.models').models.Delivery.objects.count()]"
+    )
+    stack.wait_until(lambda: stack.query(outbox)[:2] == [0, 0], within=180, every=3)
+    elapsed = time.monotonic() - started
+    deliveries = stack.query(outbox)[2]
+    tasks = _tasks_done(stack)
+
+    output = stack.output()
+    assert "Unrecoverable error" not in output
+    assert "Traceback" not in output, output[output.index("Traceback") - 2000 :][:6000]
+    assert stack.status()["worker"] == worker_before  # the same process, never restarted
+    assert not (stack.folder / "rejected").exists()
+    assert deliveries >= journeys.completed
+    assert tasks >= journeys.completed * 6
+    print(  # noqa: T201 - the figures of the run, for the closing note and `make soak`
+        f"\nsoak: {CLIENTS} clients for {SOAK_SECONDS:.0f} s, {journeys.completed} journeys, "
+        f"{sum(journeys.answers.values())} requests {dict(journeys.answers)}, "
+        f"{tasks} tasks run, {deliveries} deliveries, all delivered after {elapsed:.0f} s"
+    )
+
+
+@pytest.mark.parametrize("program", ["worker", "beat", "web"])
+def test_a_process_that_dies_is_started_again_and_the_others_stay_up(stack, program):
+    before = stack.status()
+    os.kill(before[program][1], signal.SIGKILL)
+
+    stack.wait_until(
+        lambda: stack.status()[program][0] == "RUNNING"
+        and stack.status()[program][1] != before[program][1],
+        within=60,
+    )
+    after = stack.status()
+    for other in {"web", "worker", "beat"} - {program}:
+        assert after[other] == before[other], other  # untouched
+    if program != "web":
+        assert stack.answers()
+    stack.wait_until(stack.answers, within=30)
