@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "40"))
 CLIENTS = int(os.environ.get("SOAK_CLIENTS", "6"))
-PASSWORD = "demo-pass-2026"  # noqa: S105 - the demo world's published password
+PASSWORD = "demo-pass-2026"  # the demo world's published password
 
 
 @pytest.fixture(scope="module")
@@ -184,8 +184,10 @@ def test_a_process_that_dies_is_started_again_and_the_others_stay_up(stack, prog
     os.kill(before[program][1], signal.SIGKILL)
 
     stack.wait_until(
-        lambda: stack.status()[program][0] == "RUNNING"
-        and stack.status()[program][1] != before[program][1],
+        lambda: (
+            stack.status()[program][0] == "RUNNING"
+            and stack.status()[program][1] != before[program][1]
+        ),
         within=60,
     )
     after = stack.status()
