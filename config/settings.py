@@ -300,7 +300,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
-EMAIL_TIMEOUT = 30
+# Seconds an SMTP server may take; a delivery is taken for lost only well after it.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=30, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Relais <relais@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -390,9 +391,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(CELERY_DATA_DIR / "control"),
         "store_processed": False,
         "polling_interval": 0.1,
+        "max_retries": 0,  # publishing: one attempt (see below)
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Longer than any task (an e-mail waits at most EMAIL_TIMEOUT), far shorter than an hour.
+        "visibility_timeout": 5 * 60,
+        # Publishing: one connection attempt, no retry loop (kombu's default retried for 6 s).
+        "max_retries": 0,
+        "socket_connect_timeout": 2,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -402,13 +410,14 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # A fixed handful of periodic sweeps (django-celery-beat copies them into its tables).
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    # Fail fast when the broker is down: the delivery rows wait for the sweep instead.
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 1,
-}
+# A request never waits on the broker: config.publish sends without retries and pauses after a
+# refusal; the rows in the database are the outbox, and the sweeps send what waits.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+# Tasks are short (one e-mail, one sweep batch): a worker takes one message per process at a time,
+# so one killed with -9 strands at most that many, and the visibility timeout (Redis) gives them
+# back after five minutes rather than an hour.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "notification-delivery-sweep": {
         "task": "notifications.tasks.delivery_sweep_task",
@@ -445,6 +454,12 @@ CELERY_BEAT_SCHEDULE = {
 NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", default=8, minimum=1)
 # A delivery claimed longer ago than this was lost with its worker: the sweep sends it again.
 NOTIFICATIONS_STALE_AFTER = env_int("NOTIFICATIONS_STALE_AFTER", default=300, minimum=10)
+if NOTIFICATIONS_STALE_AFTER <= EMAIL_TIMEOUT:
+    # Else a slow SMTP send still running would be taken for a dead worker's, and sent twice.
+    raise ConfigError(
+        "NOTIFICATIONS_STALE_AFTER",
+        f"must be longer than EMAIL_TIMEOUT ({EMAIL_TIMEOUT} s), not {NOTIFICATIONS_STALE_AFTER}.",
+    )
 
 # Referrals --------------------------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ The registry gives the preferences page its labels and each kind's e-mail defaul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -13,17 +15,39 @@ class Kind:
     code: str
     label: object  # a lazy translation
     email_by_default: bool = True
+    # False: always by e-mail, not offered on the preferences page (an account's welcome).
+    choosable: bool = True
+    # The e-mail's link, made when it is sent (a set-password link is never stored); None from
+    # it means the e-mail is no longer needed. Unset: the notification's own page.
+    email_link: Callable[[Any], str | None] | None = None
+    link_label: object = None
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(code: str, label: object, *, email_by_default: bool = True) -> None:
-    _KINDS[code] = Kind(code=code, label=label, email_by_default=email_by_default)
+def register(
+    code: str,
+    label: object,
+    *,
+    email_by_default: bool = True,
+    choosable: bool = True,
+    email_link: Callable[[Any], str | None] | None = None,
+    link_label: object = None,
+) -> None:
+    _KINDS[code] = Kind(
+        code=code,
+        label=label,
+        email_by_default=email_by_default,
+        choosable=choosable,
+        email_link=email_link,
+        link_label=link_label,
+    )
 
 
 def all_kinds() -> list[Kind]:
-    return list(_KINDS.values())
+    """The kinds a person chooses to receive by e-mail or not (the preferences page)."""
+    return [kind for kind in _KINDS.values() if kind.choosable]
 
 
 def get(code: str) -> Kind | None:

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.errors import ValidationFailed
+from config.publish import publish
 from notifications import kinds
 from notifications.models import Delivery, DeliveryStatus, Notification, Preference
 
@@ -125,10 +126,7 @@ def enqueue_delivery(delivery_id: int) -> None:
     """Hand a delivery to a worker; if the broker is down, the sweep will do it later."""
     from notifications.tasks import delivery_send_task  # noqa: PLC0415 - tasks import us
 
-    try:
-        delivery_send_task.delay(delivery_id=delivery_id)
-    except Exception:  # noqa: BLE001 - any broker failure: the row stays pending, nothing is lost
-        logger.warning("Broker unavailable; delivery %s waits for the sweep", delivery_id)
+    publish(delivery_send_task, delivery_id=delivery_id)
 
 
 def _backoff(attempts: int) -> datetime.timedelta:
@@ -170,15 +168,24 @@ def delivery_send(*, delivery_id: int) -> bool:
             claimed_at=None,
         )
         return False
+    kind = kinds.get(notification.kind)
+    if kind is not None and kind.email_link is not None:
+        link = kind.email_link(recipient)
+        if link is None:
+            Delivery.objects.filter(pk=delivery_id).update(
+                status=DeliveryStatus.DEAD, last_error="No longer needed.", claimed_at=None
+            )
+            return False
+    else:
+        link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
     try:
         preference = Preference.objects.filter(user=recipient).first()
         language = preference.language if preference else settings.LANGUAGE_CODE
         with translation.override(language):
             context = {
                 "notification": notification,
-                "link": settings.SITE_URL.rstrip("/") + notification.url
-                if notification.url
-                else "",
+                "link": link,
+                "link_label": kind.link_label if kind is not None else None,
                 "recipient": recipient,
                 "preferences_link": settings.SITE_URL.rstrip("/") + "/notifications/preferences/",
             }

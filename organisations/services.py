@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -30,6 +29,7 @@ from organisations.models import (
     Role,
     Service,
 )
+from organisations.signals import account_invited
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -233,9 +233,8 @@ def member_invite(
     first_name: str = "",
     last_name: str = "",
 ) -> Membership:
-    """Add a person by e-mail; a new account gets a link to choose its password."""
-    from organisations.tasks import member_welcome_email_task  # noqa: PLC0415 - tasks import us
-
+    """Add a person by e-mail; a new account gets a link to choose its password (through the
+    outbox of the notifications, written in this transaction: see ``signals.account_invited``)."""
     _require_manager(actor, organisation)
     email = get_user_model().objects.normalize_email(email).strip()
     users = get_user_model().objects.filter(email__iexact=email)
@@ -251,7 +250,9 @@ def member_invite(
         )
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        transaction.on_commit(partial(member_welcome_email_task.delay, user_id=user.pk))
+        membership = membership_add(organisation=organisation, user=user, role=role, actor=actor)
+        account_invited.send(sender=Membership, user=user, organisation=organisation)
+        return membership
     return membership_add(organisation=organisation, user=user, role=role, actor=actor)
 
 

@@ -40,6 +40,27 @@ def _celery_eager(settings):
     app.conf.task_always_eager = False
 
 
+@pytest.fixture
+def broker_down():
+    """The broker cannot be reached (nothing listens where it is said to be), as in a Redis
+    outage: tasks are published for real (not run eagerly) and the connection is refused."""
+    from config import publish
+    from config.celery import app
+
+    saved = app.conf.broker_url, app.conf.broker_transport
+
+    def reset(url: str, transport: str | None, eager: bool) -> None:
+        app.conf.broker_url, app.conf.broker_transport = url, transport
+        app.conf.task_always_eager = eager
+        app._pool = None
+        app.amqp._producer_pool = None
+        publish.resume()
+
+    reset("redis://127.0.0.1:1/0", None, eager=False)
+    yield
+    reset(*saved, eager=True)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # The API's sign-in throttle and the cached city list live in the cache: nothing carries over

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
+from config.publish import publish
 from coordination import selectors as coordination_selectors
 from organisations import selectors as organisation_selectors
 from organisations.models import Organisation, Role
@@ -98,10 +99,8 @@ def _event(
 def _enqueue_event_notify(event_id: int) -> None:
     from referrals.tasks import referral_event_notify_task  # noqa: PLC0415 - tasks import us
 
-    try:
-        referral_event_notify_task.delay(event_id=event_id)
-    except Exception:  # noqa: BLE001 - the event stays unnotified; the sweep sends it later
-        logger.warning("Broker unavailable; referral event %s waits for the sweep", event_id)
+    # If the broker is down, the event stays unnotified and the event sweep sends it later.
+    publish(referral_event_notify_task, event_id=event_id)
 
 
 def _fire(

@@ -51,6 +51,12 @@ def run_manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]
         ({"DEBUG": "1", "CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL"),
         ({"DEBUG": "1", "CELERY_BROKER_URL": "redis://localhost:port/0"}, "CELERY_BROKER_URL"),
         ({"DEBUG": "1", "TIME_ZONE": "Mars/Olympus_Mons"}, "TIME_ZONE"),
+        # A slow SMTP send would be taken for a dead worker's and sent twice.
+        ({"DEBUG": "1", "NOTIFICATIONS_STALE_AFTER": "30"}, "NOTIFICATIONS_STALE_AFTER"),
+        (
+            {"DEBUG": "1", "EMAIL_TIMEOUT": "600", "NOTIFICATIONS_STALE_AFTER": "300"},
+            "NOTIFICATIONS_STALE_AFTER",
+        ),
     ],
 )
 def test_it_stops_with_a_message_naming_the_variable(variables, named):
