@@ -1,9 +1,10 @@
 """Who hears of what happens in a coordination group, and what they are told.
 
-Producers call these inside their own transaction: ``notifications.services.notify`` writes the
-in-app notifications and the e-mail outbox rows with the change itself and hands the e-mails to
-Celery only after commit, so a rolled-back change sends nothing and a broker outage loses
-nothing (the delivery sweep sends later). Each message has an idempotency key, so a service or
+Producers call these inside their own transaction: ``notifications.services.notify_later``
+writes the decision (who, and the texts) with the change itself, and a worker writes the in-app
+notifications and the e-mail outbox rows after commit, so a rolled-back change sends nothing, a
+broker outage loses nothing (the delivery sweep hands it over later), and a message to forty
+organisations does not make the request wait. Each message has an idempotency key, so a service or
 sweep that runs twice notifies once. Texts carry meeting titles, dates and organisation names,
 never personal data.
 """
@@ -19,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coordination.models import ActionItem, Alert, Meeting
 from notifications import kinds
-from notifications.services import Message, notify
+from notifications.services import Message, notify, notify_later
 from organisations.models import Organisation, Role
 
 if TYPE_CHECKING:
@@ -84,11 +85,21 @@ def action_owners(item: ActionItem) -> list:
     return staff_of(organisation, roles=[Role.SUPERVISOR]) or staff_of(organisation)
 
 
-def _send(people: Iterable, *, kind: str, key: str, name: str, url: str, context: dict) -> None:
-    notify(
-        recipients=people,
-        message=Message(kind=kind, key=key, template=TEMPLATES + name, url=url, context=context),
-    )
+def _send(
+    people: Iterable,
+    *,
+    kind: str,
+    key: str,
+    name: str,
+    url: str,
+    context: dict,
+    in_worker: bool = False,
+) -> None:
+    message = Message(kind=kind, key=key, template=TEMPLATES + name, url=url, context=context)
+    if in_worker:  # a sweep: already where the work is done
+        notify(recipients=people, message=message)
+    else:  # a request writes one row; a worker writes each person's notification and e-mail
+        notify_later(recipients=people, message=message)
 
 
 def _without(people: Iterable, actor: object | None) -> list:
@@ -132,6 +143,7 @@ def meeting_reminder(*, meeting: Meeting, sitting: Sitting, kind: str) -> None:
         name="meeting_reminder",
         url=sitting.get_absolute_url(),
         context={"meeting": meeting, "sitting": sitting, "lead": kind},
+        in_worker=True,
     )
 
 
@@ -174,6 +186,7 @@ def action_due(*, item: ActionItem) -> None:
         name="action_due",
         url=reverse("coordination:my-actions"),
         context={"item": item, "group": item.group},
+        in_worker=True,
     )
 
 
@@ -187,6 +200,7 @@ def action_overdue(*, item: ActionItem) -> None:
         name="action_overdue",
         url=reverse("coordination:group", args=[item.group_id]),
         context={"item": item, "group": item.group},
+        in_worker=True,
     )
 
 

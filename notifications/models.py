@@ -38,6 +38,32 @@ class Notification(models.Model):
         return self.subject
 
 
+class PendingNotice(models.Model):
+    """Notifications decided inside a request and written by a worker after commit
+    (``services.notify_later``): the recipients, and the texts rendered once per language."""
+
+    kind = models.CharField(max_length=50)
+    key = models.CharField(max_length=200)
+    url = models.CharField(max_length=500, blank=True)
+    recipient_ids = models.JSONField(default=list)
+    texts = models.JSONField(default=dict)  # language -> [subject, body]
+    created_at = models.DateTimeField(default=timezone.now)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The sweep's question: what is still waiting, oldest first.
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="notice_waiting_idx",
+                condition=models.Q(done_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     SENDING = "sending", _("sending")

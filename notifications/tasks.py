@@ -13,3 +13,8 @@ def delivery_send_task(*, delivery_id: int) -> bool:
 @shared_task(ignore_result=True)
 def delivery_sweep_task() -> int:
     return services.delivery_sweep()
+
+
+@shared_task(ignore_result=True)
+def notice_write_task(*, notice_id: int) -> int:
+    return services.notice_write(notice_id=notice_id)

@@ -157,9 +157,16 @@ def test_under_concurrent_clients_the_worker_never_crashes_and_nothing_is_lost(s
         ".filter(notified_at=None).count(),"
         " __import__('notifications.models').models.Delivery.objects"
         ".exclude(status='sent').count(),"
-        " __import__('notifications.models').models.Delivery.objects.count()]"
+        " __import__('notifications.models').models.Delivery.objects.count(),"
+        " __import__('notifications.models').models.PendingNotice.objects"
+        ".filter(done_at=None).count()]"
     )
-    stack.wait_until(lambda: stack.query(outbox)[:2] == [0, 0], within=180, every=3)
+
+    def drained() -> bool:
+        unnotified, unsent, _, notices = stack.query(outbox)
+        return unnotified == unsent == notices == 0
+
+    stack.wait_until(drained, within=180, every=3)
     elapsed = time.monotonic() - started
     deliveries = stack.query(outbox)[2]
     tasks = _tasks_done(stack)

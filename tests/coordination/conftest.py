@@ -175,3 +175,15 @@ def persona_browser(world: World, persona: str) -> Client:
     if persona == "anonymous":
         return browser()
     return browser(getattr(world, persona))  # the former user: a session from before closing
+
+
+def written() -> None:
+    """What a worker does once the request has committed: write the notifications it decided
+    (``notifications.services.notify_later``; the test's transaction never commits)."""
+    from notifications.models import PendingNotice
+    from notifications.services import notice_write
+
+    for pk in (
+        PendingNotice.objects.filter(done_at=None).order_by("pk").values_list("pk", flat=True)
+    ):
+        notice_write(notice_id=pk)

@@ -10,7 +10,7 @@ from coordination import selectors, services
 from coordination.exceptions import NotAllowed, NotVisible, ValidationFailed
 from coordination.models import ActionItem
 from notifications.models import Notification
-from tests.coordination.conftest import api, browser
+from tests.coordination.conftest import api, browser, written
 from tests.factories import member
 
 UTC = datetime.UTC
@@ -33,6 +33,7 @@ def test_the_owner_organisation_is_told(world):
 
     assert item.group == world.group
     assert item.occurrence.original_start == MARCH_3
+    written()
     told = set(
         Notification.objects.filter(kind="coordination.action").values_list(
             "recipient__username", flat=True
@@ -51,6 +52,7 @@ def test_a_person_named_is_told_and_may_update(world):
         action_item_id=item.pk, actor=world.muni_worker, status="in_progress", progress_note="Half"
     )
 
+    written()
     assert Notification.objects.get(kind="coordination.action").recipient == world.muni_worker
     assert (updated.status, updated.progress_note) == ("in_progress", "Half")
 
@@ -94,6 +96,7 @@ def test_other_members_see_but_may_not_update_and_outsiders_do_not_see(world):
 def test_coordinators_change_anything_and_a_new_owner_is_told(world):
     meeting = world.meeting()
     item = create(world, meeting, owner_organisation=world.cso)
+    written()
     before = Notification.objects.count()
 
     changed = services.action_item_update(
@@ -107,6 +110,7 @@ def test_coordinators_change_anything_and_a_new_owner_is_told(world):
 
     assert changed.title == "List every shelter place"
     assert changed.owner_user == world.muni_worker
+    written()
     new = Notification.objects.order_by("-id")[: Notification.objects.count() - before]
     assert [n.recipient for n in new] == [world.muni_worker]
 

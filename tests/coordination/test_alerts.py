@@ -9,10 +9,11 @@ from coordination import selectors, services
 from coordination.exceptions import AlreadyDone, NotAllowed, NotVisible
 from coordination.models import AlertAcknowledgement
 from notifications.models import Delivery, Notification
-from tests.coordination.conftest import api, browser
+from tests.coordination.conftest import api, browser, written
 
 
 def told(kind: str = "coordination.alert") -> set[str]:
+    written()
     return set(Notification.objects.filter(kind=kind).values_list("recipient__username", flat=True))
 
 

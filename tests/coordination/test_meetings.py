@@ -11,13 +11,14 @@ from coordination import services
 from coordination.exceptions import NotAllowed, NotVisible
 from coordination.models import Meeting
 from notifications.models import Notification
-from tests.coordination.conftest import api, browser
+from tests.coordination.conftest import api, browser, written
 
 UTC = datetime.UTC
 INVITED = {"member.worker", "member.supervisor", "muni.worker"}
 
 
 def told(kind: str = "coordination.meeting") -> list[tuple[str, str]]:
+    written()
     return sorted(
         Notification.objects.filter(kind=kind).values_list("recipient__username", "subject")
     )
@@ -33,6 +34,7 @@ def test_scheduling_tells_the_invited_organisations_and_the_coordinators(world):
     assert {subject for _, subject in notices} == {
         "New meeting series of Testville coordination: Monthly coordination"
     }
+    written()
     notice = Notification.objects.filter(recipient__username="member.worker").get()
     assert "March 3, 2026, 10 a.m." in notice.body
     assert "Africa/Tunis" in notice.body
@@ -67,6 +69,7 @@ def test_one_sitting_moved_is_told_with_its_original_time(world):
         start=datetime.datetime(2026, 4, 8, 15, 0),  # noqa: DTZ001 - wall time
     )
 
+    written()
     notice = Notification.objects.filter(
         recipient__username="member.worker", subject__startswith="One meeting"
     ).get()

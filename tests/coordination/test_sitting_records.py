@@ -12,7 +12,7 @@ from coordination.exceptions import AlreadyDone, Conflict, NotAllowed, NotVisibl
 from coordination.models import AgendaItem, Attendance, MeetingStatus
 from coordination.rendering import render_markdown
 from notifications.models import Notification
-from tests.coordination.conftest import browser
+from tests.coordination.conftest import browser, written
 
 UTC = datetime.UTC
 MARCH_3 = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
@@ -47,6 +47,7 @@ def test_members_propose_and_coordinators_accept_decline_and_order(world):
         ("Arrivals at the port", "accepted"),
         ("Health desk", "declined"),
     ]
+    written()
     notice = Notification.objects.get(kind="coordination.agenda")
     assert notice.recipient == world.member_worker
     assert notice.url == f"/coordination/meetings/{meeting.pk}/20260303T090000Z/"
