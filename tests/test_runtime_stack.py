@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -18,7 +20,7 @@ from collections import Counter
 import pytest
 import requests
 
-from tests.stack import Stack
+from tests.stack import ROOT, Stack
 
 pytestmark = pytest.mark.slow
 
@@ -203,3 +205,18 @@ def test_a_process_that_dies_is_started_again_and_the_others_stay_up(stack, prog
     if program != "web":
         assert stack.answers()
     stack.wait_until(stack.answers, within=30)
+
+
+def test_a_second_beat_refuses_to_start(stack):
+    second = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "config", "beat", "--pidfile="],
+        cwd=ROOT,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert second.returncode != 0
+    assert "Another beat is running" in second.stdout + second.stderr
+    assert stack.status()["beat"][0] == "RUNNING"  # the first one goes on
