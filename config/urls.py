@@ -3,7 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from config.views import LogoutView, ObtainTokenView, health
+from config.health import health
+from config.views import LogoutView, ObtainTokenView
 from notifications import views as notification_views
 from referrals.insight.views import home
 

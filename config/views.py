@@ -1,7 +1,6 @@
 """Project-wide views: health check and the API token endpoint."""
 
 from axes.handlers.proxy import AxesProxyHandler
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,13 +20,6 @@ from config import tokens
 from config.serializers import StrictCharField
 from organisations import two_factor
 from organisations.models import ApiToken
-
-
-def health(request: HttpRequest) -> JsonResponse:
-    """For load balancers and compose health checks: the process answers and the database too."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
 
 
 def locked_out_message() -> str:

@@ -139,6 +139,15 @@ def _tasks_done(stack: Stack) -> int:
     return stack.output().count("] succeeded in ")
 
 
+def test_the_stack_reports_every_dependency_healthy(stack):
+    response = requests.get(f"{stack.url}/health/", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "migrations": "ok", "broker": "ok", "cache": "ok"},
+    }
+
+
 def test_under_concurrent_clients_the_worker_never_crashes_and_nothing_is_lost(stack):
     municipality = stack.query(
         "__import__('organisations.models').models.Organisation.objects"
