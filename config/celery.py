@@ -4,8 +4,10 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import before_task_publish, task_prerun
 
 from config.broker import remove_stale_temporary_files
+from config.requestid import add_to_task_headers, take_from_task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -30,3 +32,8 @@ def ensure_broker_folders() -> None:
 @app.on_after_configure.connect
 def _on_after_configure(sender: Celery, **kwargs: object) -> None:
     ensure_broker_folders()
+
+
+# The request id follows the work into the tasks it causes (config/requestid.py).
+before_task_publish.connect(add_to_task_headers, weak=False)
+task_prerun.connect(take_from_task, weak=False)

@@ -42,6 +42,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env_str("SITE_URL", "http://localhost:8000")
 
 INSTALLED_APPS = [
+    "django_prometheus",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,7 +71,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: a database that cannot be reached answers 503 + Retry-After, wherever it failed.
+    # Request latency and counts for /metrics (the first and the last middleware).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Every log line of the request carries its id (and so do its tasks').
+    "config.requestid.RequestIdMiddleware",
+    # A database that cannot be reached answers 503 + Retry-After, wherever it failed.
     "config.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -91,6 +96,7 @@ MIDDLEWARE = [
     "organisations.middleware.TwoFactorMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -479,11 +485,33 @@ STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", default=300, minimum=0)
 
 # Logging ----------------------------------------------------------------------------------------
 
+# /metrics for Prometheus, with this bearer token only (no token: no page). config/metrics.py.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+
+# LOG_FORMAT=json: one JSON object per line, for a log collector; every line carries the id of
+# the request (or of the request whose task it is): config/requestid.py.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ConfigError("LOG_FORMAT", f"is plain or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "config.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

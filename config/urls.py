@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.health import health
+from config.metrics import metrics
 from config.views import LogoutView, ObtainTokenView
 from notifications import views as notification_views
 from referrals.insight.views import home
@@ -27,6 +28,7 @@ api_v1 = [
 urlpatterns = [
     path("", home, name="home"),
     path("health/", health, name="health"),
+    path("metrics", metrics, name="metrics"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -8,8 +8,11 @@ class ReferralsConfig(AppConfig):
 
     def ready(self) -> None:
         # Apps are loaded now.
+        from config import metrics  # noqa: PLC0415
+        from referrals import metrics as referral_metrics  # noqa: PLC0415
         from referrals.insight import functions  # noqa: PLC0415
         from referrals.notifications import register_kinds  # noqa: PLC0415
 
         register_kinds()
         functions.connect()
+        metrics.register(referral_metrics.collect)

@@ -335,6 +335,11 @@ def public_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     return "public"
 
 
+def scraper_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
+    """/metrics: for the bearer of METRICS_TOKEN only, whoever is signed in (test_metrics)."""
+    return "hidden_anyone"
+
+
 def org_admin_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     """An organisation's profile, services and members: its admins, and platform admins (no
     personal data of the people it helps is there)."""
@@ -411,6 +416,7 @@ ROUTES: dict[str, Route] = {
     # Project pages
     "home": R("none", signed_in_rule),
     "health": R("none", public_rule),
+    "metrics": R("none", scraper_rule),
     "login": R("none", public_rule, ok=(200, 302)),
     "logout": R("none", public_rule, post_only=True, ok=(302, 200)),
     "password_change": R("none", signed_in_rule),

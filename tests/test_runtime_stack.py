@@ -229,3 +229,47 @@ def test_a_second_beat_refuses_to_start(stack):
     assert second.returncode != 0
     assert "Another beat is running" in second.stdout + second.stderr
     assert stack.status()["beat"][0] == "RUNNING"  # the first one goes on
+
+
+def test_the_request_id_follows_an_event_into_the_tasks_that_deliver_it(stack):
+    municipality = stack.query(
+        "__import__('organisations.models').models.Organisation.objects"
+        ".get(name='Municipality of Sfax').pk"
+    )
+    journeys = Journeys(stack, municipality)
+    case = journeys._call(
+        journeys.sender, "/cases/", {"given_name": "Trace", "age_band": "18-25", "sex": "male"}
+    )
+    journeys._call(
+        journeys.sender,
+        f"/cases/{case['id']}/consents/",
+        {"recipient": municipality, "fields": ["given_name"]},
+    )
+    referral = journeys._call(
+        journeys.sender,
+        "/referrals/",
+        {
+            "case": case["id"],
+            "to_organisation": municipality,
+            "service_category": "emergency_shelter",
+            "urgency": "normal",
+            "reason": "Traced",
+        },
+    )
+    response = journeys.sender.post(
+        f"{stack.url}/api/v1/referrals/{referral['id']}/submit/",
+        json={},
+        headers={"X-Request-ID": "trace-submit-0001"},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == "trace-submit-0001"
+
+    def traced(task: str) -> bool:
+        return any(
+            "[trace-submit-0001]" in line and task in line and "succeeded" in line
+            for line in stack.output().splitlines()
+        )
+
+    stack.wait_until(lambda: traced("referral_event_notify_task"), within=60)
+    stack.wait_until(lambda: traced("delivery_send_task"), within=60)
