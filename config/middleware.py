@@ -67,7 +67,8 @@ class ApiRequestGuardMiddleware:
     - a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``: 413 before anything reads it (DRF
       reads JSON from the stream, past Django's own check, whose answer is an HTML page);
     - a query parameter given twice: 400 naming it (every parameter of the API is single; a
-      view would silently read one of the two)."""
+      view would silently read one of the two);
+    - an empty ``format``: 400 (DRF would serve its default format)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -92,5 +93,10 @@ class ApiRequestGuardMiddleware:
             if repeated:
                 return JsonResponse(
                     {name: [_("Give this parameter once.")] for name in repeated}, status=400
+                )
+            # DRF reads an empty ?format= as none given; the schema offers named formats only.
+            if request.GET.get("format", None) == "":
+                return JsonResponse(
+                    {"format": [_("Give a value or leave the parameter out.")]}, status=400
                 )
         return self.get_response(request)

@@ -96,3 +96,15 @@ def test_an_error_asked_for_as_a_calendar_is_still_json(db, client):
     response = client.get("/api/v1/meetings/999/ics/", HTTP_ACCEPT="text/calendar")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/meetings/1/ics/", "/api/v1/organisations/"])
+def test_an_empty_format_is_a_400_naming_it(db, client, url):
+    """DRF read ``?format=`` as no format and answered 200 (schemathesis: the schema offers the
+    named formats only)."""
+    from tests.factories import OrganisationFactory, member
+
+    client.force_login(member(OrganisationFactory(), "caseworker"))
+    response = client.get(url, {"format": ""})
+    assert response.status_code == 400
+    assert "format" in response.json()
