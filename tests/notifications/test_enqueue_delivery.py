@@ -88,3 +88,22 @@ def test_a_real_refused_broker_is_one_attempt_per_pause(broker_down, monkeypatch
     monkeypatch.setattr(delivery_send_task, "apply_async", counted)
     assert [publish.publish(delivery_send_task, delivery_id=n) for n in range(5)] == [False] * 5
     assert len(attempts) == 1
+
+
+def test_nothing_publishes_a_task_but_through_the_guard():
+    """Every message goes through config.publish (fail fast, never a 500, the row waits for its
+    sweep): an invite once called ``.delay()`` unguarded and answered 500 with Redis down."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    calls = re.compile(r"\.(delay|apply_async|send_task)\(")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for app in ("config", "organisations", "notifications", "coordination", "referrals")
+        for path in (root / app).rglob("*.py")
+        if path.name != "publish.py" and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if calls.search(line)
+    ]
+    assert offenders == []
