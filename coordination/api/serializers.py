@@ -248,7 +248,7 @@ class ActionItemSerializer(ModelSerializer):
     )
     group_name = serializers.CharField(source="group.name", read_only=True)
     owner_organisation_name = serializers.CharField(
-        source="owner_organisation.name", read_only=True, default=None
+        source="owner_organisation.name", read_only=True, default=None, allow_null=True
     )
     owner_user_name = serializers.SerializerMethodField()
     is_overdue = StrictBooleanField(read_only=True)
