@@ -18,10 +18,13 @@ PAUSE_SECONDS = 10.0
 _paused_until = 0.0
 
 
-def publish(task: Any, **kwargs: Any) -> bool:
-    """Enqueue ``task(**kwargs)``; False when the broker is down (the sweep will do it)."""
+def publish(task: Any, *, patient: bool = False, **kwargs: Any) -> bool:
+    """Enqueue ``task(**kwargs)``; False when the broker is down (the sweep will do it).
+
+    ``patient``: a sweep, in a worker, tries even during a pause (the broker may be back; the
+    sweep stops at its first refusal)."""
     global _paused_until  # noqa: PLW0603 - one pause per process, as there is one broker
-    if monotonic() < _paused_until:
+    if not patient and monotonic() < _paused_until:
         return False
     try:
         task.apply_async(kwargs=kwargs, retry=False)
@@ -34,6 +37,7 @@ def publish(task: Any, **kwargs: Any) -> bool:
             PAUSE_SECONDS,
         )
         return False
+    _paused_until = 0.0
     return True
 
 

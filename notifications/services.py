@@ -108,10 +108,10 @@ def notify_later(*, recipients: Iterable[User], message: Message) -> PendingNoti
     return notice
 
 
-def enqueue_notice(notice_id: int) -> None:
+def enqueue_notice(notice_id: int, *, patient: bool = False) -> bool:
     from notifications.tasks import notice_write_task  # noqa: PLC0415 - tasks import us
 
-    publish(notice_write_task, notice_id=notice_id)
+    return publish(notice_write_task, patient=patient, notice_id=notice_id)
 
 
 def notice_write(*, notice_id: int) -> int:
@@ -185,11 +185,11 @@ def _write(
     return created
 
 
-def enqueue_delivery(delivery_id: int) -> None:
+def enqueue_delivery(delivery_id: int, *, patient: bool = False) -> bool:
     """Hand a delivery to a worker; if the broker is down, the sweep will do it later."""
     from notifications.tasks import delivery_send_task  # noqa: PLC0415 - tasks import us
 
-    publish(delivery_send_task, delivery_id=delivery_id)
+    return publish(delivery_send_task, patient=patient, delivery_id=delivery_id)
 
 
 def _backoff(attempts: int) -> datetime.timedelta:
@@ -290,8 +290,11 @@ def delivery_sweep(*, now: datetime.datetime | None = None, limit: int = 500) ->
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+    handed = 0
     for delivery_id in due:
-        enqueue_delivery(delivery_id)
+        if not enqueue_delivery(delivery_id, patient=True):
+            return handed  # the broker is down: everything waits for the next sweep
+        handed += 1
     # Notices whose message was lost (a broker outage, a killed worker): handed over again.
     waiting = list(
         PendingNotice.objects.filter(
@@ -302,8 +305,10 @@ def delivery_sweep(*, now: datetime.datetime | None = None, limit: int = 500) ->
         .values_list("pk", flat=True)[:limit]
     )
     for notice_id in waiting:
-        enqueue_notice(notice_id)
-    return len(due) + len(waiting)
+        if not enqueue_notice(notice_id, patient=True):
+            break
+        handed += 1
+    return handed
 
 
 # A notice younger than this is probably still on its way to a worker.

@@ -41,11 +41,14 @@ def _celery_eager(settings):
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """The broker cannot be reached (nothing listens where it is said to be), as in a Redis
     outage: tasks are published for real (not run eagerly) and the connection is refused."""
     from config import publish
     from config.celery import app
+
+    # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it).
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
 
     saved = app.conf.broker_url, app.conf.broker_transport
 

@@ -96,7 +96,8 @@ class Stack:
     def start(self) -> None:
         self.manage("migrate", "--no-input", "-v", "0")
         self.manage("seed_demo", "-v", "0")
-        with self.log.open("wb") as log:
+        # Appended to: supervisord and its programs each write the file at their own offset.
+        with self.log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own supervisord configuration
                 [str(BIN / "supervisord"), "-c", "config/supervisord.conf"],
                 cwd=ROOT,

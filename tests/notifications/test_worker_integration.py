@@ -220,6 +220,8 @@ class Worker:
             "EMAIL_BACKEND": email_backend,
             "EMAIL_FILE_PATH": str(self.mail_dir),
             "NOTIFICATIONS_STALE_AFTER": str(STALE_AFTER),
+            # The stale delay must exceed the SMTP timeout (checked at start-up).
+            "EMAIL_TIMEOUT": str(STALE_AFTER // 2),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "LOG_LEVEL": "INFO",
         }
