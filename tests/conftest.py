@@ -47,10 +47,9 @@ def broker_down(monkeypatch):
     from config import publish
     from config.celery import app
 
+    saved = app.conf.broker_url, app.conf.broker_transport
     # Celery reads CELERY_BROKER_URL from the environment before its configuration (CI sets it).
     monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
-
-    saved = app.conf.broker_url, app.conf.broker_transport
 
     def reset(url: str, transport: str | None, eager: bool) -> None:
         app.conf.broker_url, app.conf.broker_transport = url, transport
