@@ -24,7 +24,7 @@ import os
 import uuid
 from pathlib import Path
 from queue import Empty
-from time import monotonic, time
+from time import time, time_ns
 from typing import Any
 
 from kombu.transport import filesystem
@@ -49,7 +49,10 @@ def write_whole(path: Path, data: bytes) -> None:
 
 class Channel(filesystem.Channel):
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # Consumers take files in name order: a fixed-width wall clock keeps that the order of
+        # publication across restarts (kombu's unpadded monotonic milliseconds sort "12_" before
+        # "9_", and restart from zero at each boot).
+        name = f"{time_ns():020d}_{uuid.uuid4()}.{queue}.msg"
         try:
             write_whole(Path(self.data_folder_out) / name, str_to_bytes(dumps(payload)))
         except OSError as exc:

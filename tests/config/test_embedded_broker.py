@@ -69,13 +69,29 @@ def test_a_message_is_never_seen_half_written(tmp_path, monkeypatch):
             consumer.default_channel._get(QUEUE)
 
 
+def test_messages_are_taken_in_the_order_they_were_published(tmp_path, monkeypatch):
+    """Names sort as text: the clock in them has a fixed width, so that a message published at
+    12 ms is not taken before one published at 9 ms, nor one from after a reboot first."""
+    import config.broker
+
+    with _connection(tmp_path) as connection:
+        for clock, body in ((9_000_000, "first"), (12_000_000, "second"), (10**19, "third")):
+            monkeypatch.setattr(config.broker, "time_ns", lambda clock=clock: clock)
+            connection.default_channel._put(QUEUE, {"body": body})
+        monkeypatch.undo()
+
+        taken = [connection.default_channel._get(QUEUE)["body"] for _ in range(3)]
+        assert taken == ["first", "second", "third"]
+
+
 def test_an_unreadable_message_is_set_aside_and_the_next_one_delivered(tmp_path, caplog):
     with _connection(tmp_path) as connection:
-        (tmp_path / "queue" / f"1_broken.{QUEUE}.msg").write_bytes(b'{"trunc')
+        broken = f"{0:020d}_broken.{QUEUE}.msg"  # older than any message published now
+        (tmp_path / "queue" / broken).write_bytes(b'{"trunc')
         connection.default_channel._put(QUEUE, {"body": "next"})
 
         assert connection.default_channel._get(QUEUE) == {"body": "next"}
-        assert [p.name for p in (tmp_path / "rejected").iterdir()] == [f"1_broken.{QUEUE}.msg"]
+        assert [p.name for p in (tmp_path / "rejected").iterdir()] == [broken]
         assert "set aside" in caplog.text
 
 
