@@ -5,7 +5,7 @@ with conditional updates), so nothing would be sent twice, but the rule is enfor
 left to a comment: on PostgreSQL a session advisory lock, on SQLite (the embedded default) a
 file lock beside the database. Either is released when the process ends, however it ends, so a
 beat restarted after a crash takes it again. Each tick touches ``beat.alive`` in the var folder:
-the container health check reads its age.
+the health check (config/beatcheck.py) reads its age.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-import os
-import time
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.db import connections
 from django_celery_beat.schedulers import DatabaseScheduler
+
+from config.beatcheck import alive_file
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +57,6 @@ def acquire_beat_lock(alias: str = "default") -> Any | None:
     return handle
 
 
-def alive_file() -> Path:
-    return Path(settings.VAR_DIR) / "beat.alive"
-
-
 class SingleBeatScheduler(DatabaseScheduler):
     _lock: Any = None
 
@@ -78,11 +74,3 @@ class SingleBeatScheduler(DatabaseScheduler):
         with contextlib.suppress(OSError):
             alive_file().touch()
         return interval
-
-
-def beat_is_alive(max_age: float = 60.0) -> bool:
-    """For the health check: the beat ticked lately (it ticks at least every 5 seconds)."""
-    try:
-        return time.time() - os.path.getmtime(alive_file()) < max_age
-    except OSError:
-        return False

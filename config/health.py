@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from time import monotonic
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -20,6 +21,11 @@ from django.views.decorators.cache import never_cache
 logger = logging.getLogger(__name__)
 
 _migrated = False  # once applied, they stay applied for this process's life
+
+# A load balancer may probe every process every second: the broker's answer is kept this long,
+# so that probes do not open a broker connection each (nor wait 2 s each while it is down).
+BROKER_ANSWER_SECONDS = 5.0
+_broker_answer: tuple[float, Exception | None] | None = None
 
 
 def _database() -> None:
@@ -37,11 +43,25 @@ def _migrations() -> None:
     _migrated = True
 
 
-def _broker() -> None:
+def _connect_to_broker() -> None:
     from config.celery import app  # noqa: PLC0415 - only when asked
 
     with app.connection_for_write() as connection:
         connection.ensure_connection(max_retries=0, timeout=2)
+
+
+def _broker() -> None:
+    global _broker_answer  # noqa: PLW0603
+    now = monotonic()
+    if _broker_answer is None or now - _broker_answer[0] >= BROKER_ANSWER_SECONDS:
+        try:
+            _connect_to_broker()
+        except Exception as error:  # noqa: BLE001 - kept, and raised to the caller below
+            _broker_answer = (now, error)
+        else:
+            _broker_answer = (now, None)
+    if _broker_answer[1] is not None:
+        raise _broker_answer[1]
 
 
 def _cache() -> None:

@@ -68,6 +68,8 @@ class DatabaseUnavailableMiddleware:
         if not _failed(request, response):
             return response
         if request.method in SAFE_METHODS:
+            # The whole inner chain runs again, not only the view: the session and the user,
+            # read in middleware, failed with it. Only for reads, which change nothing.
             request.database_unavailable = False  # type: ignore[attr-defined]
             _drop_broken_connections()
             response = self.get_response(request)

@@ -66,9 +66,27 @@ def _render_text(template_name: str, context: dict[str, Any]) -> str:
     return template.render(Context(context, autoescape=False))
 
 
+class RecipientNotKnown(RuntimeError):
+    """Raised by a template that reads ``recipient`` where one text is written for everyone."""
+
+
+class _NoRecipient:
+    """``notify_later`` renders one text per language for all its recipients: a template that
+    read the recipient would show one person's name to every other. Django's templates hide a
+    missing variable; this makes the mistake fail loudly, in the tests, instead."""
+
+    def _refuse(self, *args: object) -> Any:
+        raise RecipientNotKnown(
+            "This message is rendered once for all its recipients (notify_later): its templates "
+            "may not read `recipient`."
+        )
+
+    __getattr__ = __getitem__ = __str__ = __bool__ = __iter__ = _refuse
+
+
 def _render(message: Message, language: str, recipient: User | None) -> tuple[str, str]:
     with translation.override(language):
-        context = {**message.context, "recipient": recipient}
+        context = {**message.context, "recipient": recipient or _NoRecipient()}
         subject = _render_text(f"{message.template}_subject.txt", context)
         body = _render_text(f"{message.template}.txt", context)
     return " ".join(subject.split())[:300], body.strip()
@@ -88,7 +106,7 @@ def notify(*, recipients: Iterable[User], message: Message) -> list[Notification
 
 def notify_later(*, recipients: Iterable[User], message: Message) -> PendingNotice | None:
     """``notify``, with only the decision in the caller's transaction: who, and the texts,
-    rendered once per language (the templates see no ``recipient``). A worker writes the
+    rendered once per language (a template that reads ``recipient`` raises). A worker writes the
     notifications and their e-mails after commit (``notice_write``); if the broker is down, the
     delivery sweep hands the notice over later. For producers inside a request: a message to a
     group's forty organisations costs the request one row, not eighty."""

@@ -29,7 +29,7 @@ def test_one_beat_and_health_checks_for_every_long_running_service():
     for name in ("db", "redis", "web", "worker", "beat"):
         assert SERVICES[name]["healthcheck"]["test"], name
     assert "inspect ping" in " ".join(SERVICES["worker"]["healthcheck"]["test"])
-    assert "beat.alive" in " ".join(SERVICES["beat"]["healthcheck"]["test"])
+    assert SERVICES["beat"]["healthcheck"]["test"][1:] == ["python", "-m", "config.beatcheck"]
 
 
 def test_redis_keeps_its_queue_across_a_restart():

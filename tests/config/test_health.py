@@ -13,6 +13,7 @@ from config import health
 @pytest.fixture(autouse=True)
 def _fresh(monkeypatch):
     monkeypatch.setattr(health, "_migrated", False)
+    monkeypatch.setattr(health, "_broker_answer", None)
 
 
 def _outage(execute, sql, params, many, context):
@@ -70,3 +71,26 @@ def test_a_cache_down_degrades_too(client, db):
         response = client.get("/health/")
     assert response.status_code == 200
     assert response.json()["checks"]["cache"] == "down"
+
+
+def test_probes_in_quick_succession_share_one_broker_connection(client, db, monkeypatch):
+    """A load balancer probing each process every second must not open a broker connection (or
+    wait out a connect timeout while it is down) each time."""
+    connections, now = [], [1000.0]
+    real = health._connect_to_broker
+    monkeypatch.setattr(health, "_connect_to_broker", lambda: connections.append(1) or real())
+    monkeypatch.setattr(health, "monotonic", lambda: now[0])
+
+    for _ in range(3):
+        assert client.get("/health/").json()["checks"]["broker"] == "ok"
+        now[0] += 1
+    assert len(connections) == 1
+    now[0] += health.BROKER_ANSWER_SECONDS
+    assert client.get("/health/").json()["checks"]["broker"] == "ok"
+    assert len(connections) == 2
+
+
+def test_a_broker_down_stays_reported_down_between_probes(client, db, broker_down, monkeypatch):
+    monkeypatch.setattr(health, "monotonic", lambda: 1000.0)
+    for _ in range(2):
+        assert client.get("/health/").json()["checks"]["broker"] == "down"

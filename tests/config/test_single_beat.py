@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 
 import pytest
 
-from config import beat
+from config import beat, beatcheck
+from tests.stack import ROOT
 
 
 @pytest.fixture
@@ -39,9 +42,27 @@ def test_the_scheduler_refuses_to_start_while_another_beat_runs(db, var_dir, mon
 
 
 def test_the_health_check_reads_the_age_of_the_last_tick(var_dir):
-    assert not beat.beat_is_alive()
-    beat.alive_file().touch()
-    assert beat.beat_is_alive()
+    assert not beatcheck.beat_is_alive()
+    beatcheck.alive_file().touch()
+    assert beatcheck.beat_is_alive()
     old = time.time() - 120
-    os.utime(beat.alive_file(), (old, old))
-    assert not beat.beat_is_alive()
+    os.utime(beatcheck.alive_file(), (old, old))
+    assert not beatcheck.beat_is_alive()
+
+
+def _container_check(var_dir) -> int:
+    """As docker-compose runs it: a process of its own, with the settings of the environment."""
+    env = {**os.environ, "RELAIS_VAR_DIR": str(var_dir)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    command = [sys.executable, "-m", "config.beatcheck"]
+    run = subprocess.run(command, cwd=ROOT, env=env, timeout=60, check=False)  # noqa: S603 - ours
+    return run.returncode
+
+
+def test_the_container_check_fails_without_a_recent_tick_and_passes_with_one(var_dir):
+    assert _container_check(var_dir) == 1
+    (var_dir / "beat.alive").touch()
+    assert _container_check(var_dir) == 0
+    old = time.time() - 120
+    os.utime(var_dir / "beat.alive", (old, old))
+    assert _container_check(var_dir) == 1

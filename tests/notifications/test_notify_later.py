@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -75,3 +76,31 @@ def test_a_lost_message_is_handed_over_by_the_sweep(db, django_capture_on_commit
     assert Notification.objects.count() > 0
     assert PendingNotice.objects.get().done_at is not None
     assert mail.outbox
+
+
+def _templates_in(folder, settings):
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [str(folder), *settings.TEMPLATES[0]["DIRS"]]}
+    ]
+
+
+def test_a_text_written_for_everyone_may_not_read_the_recipient(db, tmp_path, settings):
+    """One text per language for all recipients: a template reading `recipient` would give every
+    reader the first person's name. Django's templates hide a missing variable; this one fails."""
+    from notifications.services import Message, RecipientNotKnown, notify, notify_later
+
+    (tmp_path / "personal_subject.txt").write_text("Hello {{ recipient.first_name }}")
+    (tmp_path / "personal.txt").write_text("{% if recipient %}For you{% endif %}")
+    _templates_in(tmp_path, settings)
+    world = build_world()
+    message = Message(kind="alert.broadcast", key="personal", template="personal", url="/")
+
+    with pytest.raises(RecipientNotKnown):
+        notify_later(recipients=[world.member_worker], message=message)
+    assert PendingNotice.objects.count() == 0
+
+    # notify renders per person: there the recipient is known.
+    world.member_worker.first_name = "Amal"
+    world.member_worker.save()
+    [notification] = notify(recipients=[world.member_worker], message=message)
+    assert notification.subject == "Hello Amal"
