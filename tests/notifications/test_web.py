@@ -202,3 +202,22 @@ def test_switching_the_language_signed_out_stores_nothing(client, alice):
 
     assert response.status_code == 302
     assert not Preference.objects.exists()
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "ar"])
+def test_the_home_page_counts_unread_notifications_in_every_language(
+    client, alice, notes, language
+):
+    """Arabic's plural rule computes n % 100 for three and more: the home page answered 500 in
+    Arabic whenever three notifications were unread (found by the phone crawl)."""
+    for n in range(5, 8):
+        Notification.objects.create(
+            recipient=alice, kind="referral.incoming", key=f"more:{n}", subject="New", url="/"
+        )
+    client.force_login(alice)
+    client.cookies["django_language"] = language
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["Content-Language"] == language
+    assert "unread-line" in response.content.decode()
+    assert count_in(bell_of(client)) == 5
