@@ -199,7 +199,7 @@ def test_under_concurrent_clients_the_worker_never_crashes_and_nothing_is_lost(s
         unnotified, unsent, _, notices = stack.query(outbox)
         return unnotified == unsent == notices == 0
 
-    stack.wait_until(drained, within=180, every=3)
+    stack.wait_until(drained, within=max(180, SOAK_SECONDS / 2), every=3)
     elapsed = time.monotonic() - started
     deliveries = stack.query(outbox)[2]
     tasks = _tasks_done(stack)
