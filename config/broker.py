@@ -25,7 +25,7 @@ import uuid
 from collections import deque
 from pathlib import Path
 from queue import Empty
-from time import time, time_ns
+from time import monotonic, time, time_ns
 from typing import Any
 
 from kombu.transport import filesystem
@@ -51,13 +51,18 @@ def write_whole(path: Path, data: bytes) -> None:
 
 
 class Channel(filesystem.Channel):
+    # At most one listing of the folder this often. Listing and sorting 10,000 message files costs
+    # ~10 ms: once per message a backlog slowed its own draining, and a queue with nothing in it
+    # (the worker's remote-control queue, polled in turn with the others) had the folder listed at
+    # every poll. A message published meanwhile waits this long at most.
+    relist_after = 0.05
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The names of the last listing of each queue, oldest first: listing and sorting a folder
-        # of 10,000 messages costs ~10 ms, once per batch here instead of once per message (a
-        # backlog would otherwise slow its own draining). A name another consumer took since is
+        # The last listing, each queue's names oldest first. A name another consumer took since is
         # skipped when its rename fails.
         self._listed: dict[str, deque[str]] = {}
+        self._listed_at = -float("inf")
 
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
         # Consumers take files in name order: a fixed-width wall clock keeps that the order of
@@ -69,29 +74,24 @@ class Channel(filesystem.Channel):
         except OSError as exc:
             raise filesystem.ChannelError(f"Cannot add {name!r} to the queue") from exc
 
-    def _list(self, queue: str) -> deque[str]:
-        wanted = f"{queue}.msg"
-        names = (
-            name
-            for name in os.listdir(self.data_folder_in)
-            if not name.startswith(".") and name.partition(".")[2] == wanted
-        )
-        return deque(sorted(names))
+    def _list(self) -> None:
+        listed: dict[str, deque[str]] = {}
+        for name in sorted(os.listdir(self.data_folder_in)):
+            queue, dot, extension = name.partition(".")[2].rpartition(".")
+            if not name.startswith(".") and dot and extension == "msg":
+                listed.setdefault(queue, deque()).append(name)
+        self._listed, self._listed_at = listed, monotonic()
 
     def _get(self, queue: str) -> Any:
-        listed = self._listed.get(queue)
-        if listed:
-            found = self._take_first(listed)
-            if found is not _NOTHING:
-                return found
-        # Nothing left of the last listing (or others took it all): a fresh one.
-        listed = self._listed[queue] = self._list(queue)
-        found = self._take_first(listed)
+        found = self._take_first(self._listed.get(queue))
+        if found is _NOTHING and monotonic() - self._listed_at >= self.relist_after:
+            self._list()
+            found = self._take_first(self._listed.get(queue))
         if found is _NOTHING:
             raise Empty()
         return found
 
-    def _take_first(self, listed: deque[str]) -> Any:
+    def _take_first(self, listed: deque[str] | None) -> Any:
         folder = Path(self.data_folder_in)
         taken_folder = Path(self.processed_folder)
         while listed:

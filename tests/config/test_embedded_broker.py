@@ -17,6 +17,12 @@ from config.broker import Channel, remove_stale_temporary_files
 QUEUE = "relais-test"
 
 
+@pytest.fixture(autouse=True)
+def _list_at_every_take(monkeypatch):
+    """What a consumer sees at once: no pause between listings, except where a test says so."""
+    monkeypatch.setattr(Channel, "relist_after", 0)
+
+
 def _options(root: Path) -> dict:
     return {
         "data_folder_in": str(root / "queue"),
@@ -59,9 +65,9 @@ def test_a_message_is_never_seen_half_written(tmp_path, monkeypatch):
                 seen_while_writing.append("nothing")
             real_fsync(fd)
 
-        monkeypatch.setattr(os, "fsync", consume_meanwhile)
-        publisher.default_channel._put(QUEUE, {"body": "whole"})
-        monkeypatch.undo()
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "fsync", consume_meanwhile)
+            publisher.default_channel._put(QUEUE, {"body": "whole"})
 
         assert seen_while_writing == ["nothing"]
         assert consumer.default_channel._get(QUEUE) == {"body": "whole"}
@@ -75,10 +81,10 @@ def test_messages_are_taken_in_the_order_they_were_published(tmp_path, monkeypat
     import config.broker
 
     with _connection(tmp_path) as connection:
-        for clock, body in ((9_000_000, "first"), (12_000_000, "second"), (10**19, "third")):
-            monkeypatch.setattr(config.broker, "time_ns", lambda clock=clock: clock)
-            connection.default_channel._put(QUEUE, {"body": body})
-        monkeypatch.undo()
+        with monkeypatch.context() as patch:
+            for clock, body in ((9_000_000, "first"), (12_000_000, "second"), (10**19, "third")):
+                patch.setattr(config.broker, "time_ns", lambda clock=clock: clock)
+                connection.default_channel._put(QUEUE, {"body": body})
 
         taken = [connection.default_channel._get(QUEUE)["body"] for _ in range(3)]
         assert taken == ["first", "second", "third"]
@@ -102,6 +108,36 @@ def test_a_backlog_is_listed_once_per_batch_not_once_per_message(tmp_path, monke
         assert consumer.default_channel._get(QUEUE) == {"n": "late"}
         with pytest.raises(Empty):
             consumer.default_channel._get(QUEUE)
+
+
+def test_an_empty_queue_polled_in_turn_does_not_list_the_folder_at_every_poll(
+    tmp_path, monkeypatch
+):
+    """The worker polls its remote-control queue in turn with the task queue: with a backlog in
+    the folder each poll of the empty queue listed 10,000 files (the worker's main process at
+    100% of a core, draining 45 tasks a second)."""
+    import config.broker
+
+    monkeypatch.setattr(Channel, "relist_after", 0.05)
+    clock = [100.0]
+    monkeypatch.setattr(config.broker, "monotonic", lambda: clock[0])
+    with _connection(tmp_path) as connection:
+        for number in range(20):
+            connection.default_channel._put(QUEUE, {"n": number})
+        listings = []
+        real_listdir = os.listdir
+        monkeypatch.setattr(os, "listdir", lambda path: listings.append(path) or real_listdir(path))
+
+        for _ in range(10):
+            assert connection.default_channel._get(QUEUE) is not None
+            with pytest.raises(Empty):
+                connection.default_channel._get("celery@here.celery.pidbox")
+        assert len(listings) == 1
+
+        clock[0] += 0.06
+        with pytest.raises(Empty):
+            connection.default_channel._get("celery@here.celery.pidbox")
+        assert len(listings) == 2
 
 
 def test_messages_another_consumer_took_are_skipped(tmp_path):
