@@ -12,3 +12,23 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// On a phone the site menu folds behind a button. Without JavaScript the button stays hidden
+// and the menu open, so that every link is still there.
+const menuButton = document.querySelector(".menu-button");
+if (menuButton) {
+  const menu = document.getElementById(menuButton.getAttribute("aria-controls"));
+  menuButton.hidden = false;
+  document.documentElement.classList.add("has-menu-button");
+  const setOpen = (open) => {
+    menuButton.setAttribute("aria-expanded", String(open));
+    menu.classList.toggle("open", open);
+  };
+  menuButton.addEventListener("click", () => setOpen(menuButton.getAttribute("aria-expanded") !== "true"));
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && menu.classList.contains("open")) {
+      setOpen(false);
+      menuButton.focus();
+    }
+  });
+}
