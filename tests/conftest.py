@@ -44,7 +44,7 @@ def _celery_eager(settings):
 def broker_down(monkeypatch):
     """The broker cannot be reached (nothing listens where it is said to be), as in a Redis
     outage: tasks are published for real (not run eagerly) and the connection is refused."""
-    from config import publish
+    from config import health, publish
     from config.celery import app
 
     saved = app.conf.broker_url, app.conf.broker_transport
@@ -57,6 +57,7 @@ def broker_down(monkeypatch):
         app._pool = None
         app.amqp._producer_pool = None
         publish.resume()
+        health._broker_answer = None  # /health/ keeps the broker's answer a few seconds
 
     reset("redis://127.0.0.1:1/0", None, eager=False)
     yield
