@@ -12,8 +12,15 @@ export UV_NATIVE_TLS := 1
 # Links in e-mails point where `make run` serves, unless SITE_URL is given.
 SITE_URL ?= http://$(if $(filter 0.0.0.0 ::,$(HOST)),localhost,$(HOST)):$(PORT)
 
-# The embedded default: SQLite file and filesystem broker under var/, console e-mail.
-RUN_ENV := DEBUG=1 ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SITE_URL=$(SITE_URL)
+# The embedded default: SQLite file and filesystem broker under var/, e-mails summarised on the
+# console. DEBUG is off, as in production, so that people trying it see the product's own error
+# pages (never Django's debug pages); what production needs and a trial on this machine does not
+# is said here: plain HTTP, a secret key kept in var/, the demo users without two-factor sign-in.
+# `make run DEBUG=1` for the debug pages. tests/stack.py starts the product the same way.
+DEBUG ?= 0
+RUN_ENV := DEBUG=$(DEBUG) ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 SITE_URL=$(SITE_URL) \
+	SECRET_KEY="$$(cat var/secret_key)" SECURE_SSL_REDIRECT=0 SECURE_COOKIES=0 \
+	EMAIL_BACKEND=config.mail.ConsoleSummaryBackend REQUIRE_2FA_FOR_PRIVILEGED=0 API_DOCS_PUBLIC=1
 # The web server: gunicorn, as in production (static files through WhiteNoise); RELOAD=1 asks for
 # Django's autoreloading development server instead.
 ifeq ($(RELOAD),1)
@@ -43,8 +50,10 @@ install: $(VENV)/.installed
 
 run: install
 	@mkdir -p var
+	@test -s var/secret_key || (umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key)
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input -v 0
-	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo --force
 	@echo ""
 	@echo "  Relais is starting on  http://$(HOST):$(PORT)/"
 	@echo "  Sign in as cso1.worker, muni.staff, muni.supervisor, cso1.admin, cso2.worker,"

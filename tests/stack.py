@@ -36,7 +36,14 @@ class Stack:
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("CELERY_")},
             "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",
-            "DEBUG": "1",
+            # As the Makefile's RUN_ENV: DEBUG off, plain HTTP, console e-mail, no two-factor.
+            "DEBUG": "0",
+            "SECRET_KEY": "stack-only-secret-key-0123456789abcdefghijkl",
+            "SECURE_SSL_REDIRECT": "0",
+            "SECURE_COOKIES": "0",
+            "EMAIL_BACKEND": "config.mail.ConsoleSummaryBackend",
+            "REQUIRE_2FA_FOR_PRIVILEGED": "0",
+            "API_DOCS_PUBLIC": "1",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SITE_URL": self.url,
             "RELAIS_VAR_DIR": str(folder),
@@ -95,7 +102,8 @@ class Stack:
 
     def start(self) -> None:
         self.manage("migrate", "--no-input", "-v", "0")
-        self.manage("seed_demo", "-v", "0")
+        self.manage("collectstatic", "--no-input", "-v", "0")
+        self.manage("seed_demo", "--force", "-v", "0")
         # Appended to: supervisord and its programs each write the file at their own offset.
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(  # noqa: S603 - our own supervisord configuration

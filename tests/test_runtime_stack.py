@@ -166,6 +166,39 @@ def test_the_stack_reports_every_dependency_healthy(stack):
     }
 
 
+def test_a_person_signs_in_over_plain_http_and_meets_the_products_own_error_pages(stack):
+    """`make run` serves http://127.0.0.1 with DEBUG off: the session cookie must not be
+    HTTPS-only there, and a page one may not see, or that does not exist, is the product's
+    "Not found" page, never Django's debug page listing the URL patterns."""
+    browser = requests.Session()
+    login = f"{stack.url}/accounts/login/"
+    browser.get(login, timeout=30)
+    response = browser.post(
+        login,
+        data={
+            "username": "cso2.worker",
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+        },
+        headers={"Referer": login},
+        timeout=30,
+    )
+    assert response.status_code == 200 and response.url == f"{stack.url}/", response.url
+    # A referral between two other organisations: cso2.worker may not see it.
+    hidden = stack.query(
+        "__import__('referrals.models', fromlist=['Referral']).Referral.objects"
+        ".exclude(from_organisation__name='Legal Aid Sfax')"
+        ".exclude(to_organisation__name='Legal Aid Sfax').values_list('pk', flat=True).first()"
+    )
+    assert hidden is not None
+    for path in (f"/referrals/{hidden}/", "/no-such-page/"):
+        page = browser.get(f"{stack.url}{path}", timeout=30)
+        assert page.status_code == 404, path
+        assert "This page does not exist, or you may not see it." in page.text, path
+        assert "URLconf" not in page.text and "Traceback" not in page.text, path
+        assert "Youssef Mansour" in page.text  # the signed-in layout, with the person's menu
+
+
 def test_under_concurrent_clients_the_worker_never_crashes_and_nothing_is_lost(stack):
     municipality = stack.query(
         "__import__('organisations.models').models.Organisation.objects"
