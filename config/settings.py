@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "config.middleware.SessionIdleTimeoutMiddleware",
     "organisations.middleware.CurrentOrganisationMiddleware",
     "organisations.middleware.TwoFactorMiddleware",
+    "notifications.middleware.ReadOnOpenMiddleware",
     # Last, as django-axes asks: it turns a lockout into a response.
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -242,7 +243,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
-    # Cookies travel over HTTPS only; SECURE_COOKIES=0 is for a trial on http://localhost (make run).
+    # Cookies travel over HTTPS only; SECURE_COOKIES=0 for a trial on http://localhost (make run).
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # plain-HTTP probes from load balancers

@@ -16,7 +16,7 @@ from coordination.models import (
     CoordinationGroup,
     Meeting,
 )
-from organisations.models import Organisation
+from organisations.models import Membership, Organisation
 
 
 @functools.cache
@@ -227,9 +227,13 @@ def people_of(group: CoordinationGroup) -> QuerySet:
     )
 
 
+def person_name(user: object) -> str:
+    return user.get_full_name() or user.username  # type: ignore[attr-defined]
+
+
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: object) -> str:
-        return obj.get_full_name() or obj.username
+        return person_name(obj)
 
 
 class ActionItemForm(forms.Form):
@@ -252,7 +256,31 @@ class ActionItemForm(forms.Form):
         self.fields["owner_organisation"].queryset = group.members.filter(is_active=True).order_by(
             "name"
         )
-        self.fields["owner_user"].queryset = people_of(group)
+        people = people_of(group)
+        self.fields["owner_user"].queryset = people
+        self.fields["owner_user"].choices = people_by_organisation(group, people)
+
+
+def people_by_organisation(group: CoordinationGroup, people: QuerySet) -> list:
+    """The person list in groups, one per member organisation (then the coordinators who are in
+    none), so that two people of the same name are told apart by where they work."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    memberships = (
+        Membership.objects.active()
+        .filter(organisation__in=group.members.all(), user__in=people)
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__first_name", "user__last_name", "user__username")
+    )
+    placed = set()
+    for membership in memberships:
+        groups.setdefault(membership.organisation.name, []).append(
+            (membership.user_id, person_name(membership.user))
+        )
+        placed.add(membership.user_id)
+    others = [(person.pk, person_name(person)) for person in people if person.pk not in placed]
+    if others:
+        groups[str(_("Coordinators"))] = others
+    return [("", "---------"), *groups.items()]
 
 
 class ActionItemUpdateForm(forms.Form):

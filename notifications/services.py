@@ -346,6 +346,31 @@ def notification_mark_read(*, notification_id: int, user: User) -> Notification 
     return notification
 
 
+def notifications_read_on_open(*, user: User, url: str) -> int:
+    """The person opened the page notifications link to: they are read. Looked up first, so
+    that the usual page (nothing unread about it) costs one indexed read and no write."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True, url=url)
+    ids = list(unread.values_list("pk", flat=True)[:1000])
+    if not ids:
+        return 0
+    return Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def notification_mark_subject_read(*, notification_id: int, user: User) -> int | None:
+    """Every unread notification about the same thing as this one (its link) is read; None when
+    the notification is not the user's."""
+    notification = Notification.objects.filter(pk=notification_id, recipient=user).first()
+    if notification is None:
+        return None
+    same = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    same = (
+        same.filter(url=notification.url) if notification.url else same.filter(pk=notification.pk)
+    )
+    return same.update(read_at=timezone.now())
+
+
 def notification_mark_all_read(*, user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()

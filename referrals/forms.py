@@ -12,6 +12,7 @@ from referrals.models import (
     Case,
     DeclineReason,
     Outcome,
+    Referral,
     State,
     Urgency,
     Vulnerability,
@@ -62,22 +63,76 @@ class ConsentForm(forms.Form):
         self.fields["recipient"].queryset = Organisation.objects.active().exclude(pk=case.owner_id)
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, service: Service) -> str:
+class RecipientConsentForm(forms.Form):
+    """The person's consent for the one recipient a page is about (the referral's)."""
+
+    fields = forms.MultipleChoiceField(
+        label=_("Fields the person agrees to share"),
+        choices=[(name, label) for name, label in SHAREABLE_FIELDS.items()],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class _ConsentMarkedChoice(forms.ModelChoiceField):
+    """Choices marked with whether the person's consent covers the organisation, so that the
+    sender sees before sending what will be shared, and with whom."""
+
+    covered: frozenset[int] = frozenset()
+
+    def organisation_of(self, obj: object) -> Organisation:
+        return obj  # type: ignore[return-value]
+
+    def describe(self, obj: object) -> str:
+        return str(obj)
+
+    def label_from_instance(self, obj: object) -> str:
+        label = self.describe(obj)
+        if self.organisation_of(obj).pk in self.covered:
+            return _("%(label)s · consent recorded") % {"label": label}
+        return label
+
+
+class ServiceChoiceField(_ConsentMarkedChoice):
+    def organisation_of(self, obj: object) -> Organisation:
+        return obj.organisation  # type: ignore[attr-defined]
+
+    def describe(self, service: object) -> str:
         return (
-            f"{service.organisation.name} — {service.name} "
-            f"({service.get_category_display()}, {service.get_capacity_status_display()})"
+            f"{service.organisation.name} — {service.name} "  # type: ignore[attr-defined]
+            f"({service.get_category_display()}, "  # type: ignore[attr-defined]
+            f"{service.get_capacity_status_display()})"  # type: ignore[attr-defined]
         )
 
 
+class OrganisationChoiceField(_ConsentMarkedChoice):
+    def describe(self, organisation: object) -> str:
+        return organisation.name  # type: ignore[attr-defined]
+
+
 class ReferralForm(forms.Form):
+    """One recipient, chosen one way: a service of the directory, or an organisation and the
+    kind of service asked of it. The radio says which; when only one way is filled in, that one
+    is meant, whatever the radio says (without JavaScript both stay on screen)."""
+
+    SERVICE = "service"
+    ORGANISATION = "organisation"
+
+    route = forms.ChoiceField(
+        label=_("Refer to"),
+        required=False,
+        choices=[
+            (SERVICE, _("A service from the directory")),
+            (ORGANISATION, _("An organisation, for a kind of service")),
+        ],
+        initial=SERVICE,
+        widget=forms.RadioSelect,
+    )
     service = ServiceChoiceField(
         label=_("Service from the directory"),
         queryset=Service.objects.none(),
         required=False,
-        help_text=_("Choose a service, or an organisation and a category below."),
     )
-    to_organisation = forms.ModelChoiceField(
+    to_organisation = OrganisationChoiceField(
         label=_("Receiving organisation"), queryset=Organisation.objects.none(), required=False
     )
     service_category = forms.ChoiceField(
@@ -89,12 +144,24 @@ class ReferralForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for referral"), widget=forms.Textarea(attrs={"rows": 4})
     )
+    override_justification = forms.CharField(
+        label=_("Emergency override: why must this be shared without consent?"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Only in an emergency, and only a supervisor: the person's name, age band, sex and "
+            "languages are shared, and the justification is recorded and shown on the referral."
+        ),
+    )
     confirm_warnings = forms.BooleanField(
         label=_("I know: refer anyway"), required=False, widget=forms.HiddenInput
     )
 
-    def __init__(self, *args: object, case: Case, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, case: Case, may_override: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)
+        covered = frozenset(case.consents.active().values_list("recipient_id", flat=True))
         self.fields["service"].queryset = (
             Service.objects.active()
             .exclude(organisation=case.owner_id)
@@ -104,16 +171,31 @@ class ReferralForm(forms.Form):
         self.fields["to_organisation"].queryset = Organisation.objects.active().exclude(
             pk=case.owner_id
         )
+        self.fields["service"].covered = covered
+        self.fields["to_organisation"].covered = covered
+        if not may_override:
+            del self.fields["override_justification"]
 
     def clean(self) -> dict:
         data = super().clean()
         service = data.get("service")
-        if service is not None:
-            data["to_organisation"] = service.organisation
-            data["service_category"] = service.category
+        by_organisation = bool(data.get("to_organisation") or data.get("service_category"))
+        route = data.get("route") or self.SERVICE
+        if service is None and by_organisation:
+            route = self.ORGANISATION
+        elif service is not None and not by_organisation:
+            route = self.SERVICE
+        data["route"] = route
+        if route == self.SERVICE:
+            if service is None:
+                self.add_error("service", _("Choose a service, or an organisation and a category."))
+            else:
+                data["to_organisation"] = service.organisation
+                data["service_category"] = service.category
         else:
+            data["service"] = None
             if not data.get("to_organisation"):
-                self.add_error("to_organisation", _("Choose a service or an organisation."))
+                self.add_error("to_organisation", _("Choose the receiving organisation."))
             if not data.get("service_category"):
                 self.add_error("service_category", _("Choose the service requested."))
         return data
@@ -132,7 +214,9 @@ class AcceptForm(forms.Form):
         label=_("Assign to"), queryset=get_user_model().objects.none(), required=False
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note to the sender (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(
@@ -157,13 +241,24 @@ class DeclineForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args: object, referral: Referral | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if referral is not None:  # a third organisation: neither the receiver nor the sender
+            self.fields["suggested_organisation"].queryset = (
+                Organisation.objects.active()
+                .exclude(pk__in=(referral.from_organisation_id, referral.to_organisation_id))
+                .order_by("name")
+            )
+
 
 class HoldForm(forms.Form):
     expected_date = forms.DateField(
         label=_("Expected date"), widget=forms.DateInput(attrs={"type": "date"})
     )
     comment = forms.CharField(
-        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note to the sender (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -177,7 +272,9 @@ class ReasonForm(forms.Form):
 
 
 class CommentForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Add a note to the timeline"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class NoteForm(forms.Form):

@@ -23,6 +23,8 @@ urlpatterns = [
     path("cases/<int:pk>/refer/", views.referral_create, name="referral-create"),
     path("referrals/", views.referral_list, name="list"),
     path("referrals/<int:pk>/", views.referral_detail, name="detail"),
+    path("referrals/<int:pk>/consent/", views.referral_consent, name="referral-consent"),
+    path("referrals/<int:pk>/discard/", views.referral_discard, name="discard"),
     path("referrals/<int:pk>/refer-onwards/", views.referral_refer_onwards, name="refer-onwards"),
     path("referrals/<int:pk>/<slug:action>/", views.referral_action, name="action"),
 ]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_fsm import can_proceed, has_transition_perm
 
-from config.errors import NotVisible, ServiceError
+from config.errors import NotAllowed, NotVisible, ServiceError
+from organisations import selectors as organisation_selectors
 from organisations.models import CapacityStatus, Role
 from referrals import permissions, selectors, services
 from referrals.forms import (
@@ -28,11 +30,12 @@ from referrals.forms import (
     HoldForm,
     NoteForm,
     ReasonForm,
+    RecipientConsentForm,
     ReferralFilterForm,
     ReferralForm,
     SubmitForm,
 )
-from referrals.models import AccessAction, Case, Consent, Referral, State
+from referrals.models import AWAITING_ANSWER, AccessAction, Case, Consent, Referral, State
 
 PAGE_SIZE = 25
 
@@ -175,12 +178,31 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
 
 @login_required
 def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose the recipient, say why, send (or keep a draft). Sending without the person's
+    consent for the recipient creates nothing: the page asks for the consent inline (and offers
+    a supervisor the emergency override), keeping everything typed."""
     case = _visible_case(request, pk)
+    may_override = organisation_selectors.is_active_member(
+        request.user, case.owner, (Role.SUPERVISOR,)
+    )
     initial = {"service": request.GET.get("service")} if request.GET.get("service") else None
-    form = ReferralForm(request.POST or None, case=case, initial=initial)
+    form = ReferralForm(request.POST or None, case=case, initial=initial, may_override=may_override)
     warnings = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        recipient = data["to_organisation"]
+        if request.POST.get("record_consent"):
+            return _record_consent_inline(request, form, case)
+        sending = bool(request.POST.get("send"))
+        override = (data.get("override_justification") or "").strip()
+        if (
+            sending
+            and not override
+            and selectors.active_consent(case=case, recipient=recipient) is None
+        ):
+            return _referral_form(
+                request, form, case, consent_form=RecipientConsentForm(prefix="consent")
+            )
         warnings = selectors.referral_warnings(
             case=case, service_category=data["service_category"], service=data["service"]
         )
@@ -189,27 +211,76 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
             form.data = form.data.copy()
             form.data["confirm_warnings"] = "on"
         else:
+            target = {
+                "actor": request.user,
+                "case": case,
+                "to_organisation": recipient,
+                "service_category": data["service_category"],
+                "service": data["service"],
+                "urgency": data["urgency"],
+                "reason": data["reason"],
+            }
             try:
-                referral = services.referral_create(
-                    actor=request.user,
-                    case=case,
-                    to_organisation=data["to_organisation"],
-                    service_category=data["service_category"],
-                    service=data["service"],
-                    urgency=data["urgency"],
-                    reason=data["reason"],
-                )
+                if sending:
+                    referral = services.referral_send(**target, override_justification=override)
+                else:
+                    referral = services.referral_create(**target)
             except ServiceError as error:
                 _error(request, error, form)
             else:
-                if request.POST.get("send"):
-                    return _submit(request, referral, override="")
-                messages.success(request, _("The draft was saved."))
+                if sending:
+                    _sent(request, referral)
+                else:
+                    messages.success(request, _("The draft was saved."))
                 return redirect("referrals:detail", pk=referral.pk)
+    return _referral_form(request, form, case, warnings=warnings)
+
+
+def _record_consent_inline(request: HttpRequest, form: ReferralForm, case: Case) -> HttpResponse:
+    """The consent asked for by the referral form, for its recipient; the form comes back as
+    it was typed, to be checked and sent."""
+    recipient = form.cleaned_data["to_organisation"]
+    consent_form: RecipientConsentForm | None = RecipientConsentForm(request.POST, prefix="consent")
+    if consent_form.is_valid():
+        try:
+            services.consent_record(
+                case=case,
+                actor=request.user,
+                recipient=recipient,
+                fields=consent_form.cleaned_data["fields"],
+            )
+        except ServiceError as error:
+            _error(request, error)
+        else:
+            messages.success(
+                request,
+                _("The consent for %(name)s was recorded. Check the referral and send it.")
+                % {"name": recipient.name},
+            )
+            consent_form = None
+    return _referral_form(request, form, case, consent_form=consent_form)
+
+
+def _referral_form(
+    request: HttpRequest,
+    form: ReferralForm,
+    case: Case,
+    *,
+    consent_form: RecipientConsentForm | None = None,
+    warnings: list | None = None,
+) -> HttpResponse:
+    recipient = form.cleaned_data.get("to_organisation") if form.is_bound else None
     return render(
         request,
         "referrals/referral_form.html",
-        {"form": form, "case": case, "warnings": warnings},
+        {
+            "form": form,
+            "case": case,
+            "warnings": warnings or [],
+            # Asked when the person's consent does not cover the recipient: record it here.
+            "consent_form": consent_form,
+            "recipient": recipient,
+        },
     )
 
 
@@ -295,6 +366,8 @@ ACTION_LABELS = {
 def _available_actions(request: HttpRequest, referral: Referral) -> list[dict]:
     actions = []
     for name, _label, form_class, css in ACTIONS:
+        if name == "withdraw" and referral.state == State.DRAFT:
+            continue  # a draft is discarded, not withdrawn (nothing was sent)
         method = getattr(referral, name)
         if not (can_proceed(method) and has_transition_perm(method, request.user)):
             continue
@@ -304,11 +377,16 @@ def _available_actions(request: HttpRequest, referral: Referral) -> list[dict]:
             if not permissions.is_receiving_supervisor(request.user, referral):
                 form.fields.pop("assignee")
         elif form_class is SubmitForm:
-            needs_override = (
-                selectors.active_consent(case=referral.case, recipient=referral.to_organisation)
-                is None
-            )
-            form = SubmitForm() if needs_override else None
+            # Without consent only a supervisor may send (the override); the page asks the
+            # others for the consent instead (``consent_missing``).
+            if _consent_missing(referral):
+                if not organisation_selectors.is_active_member(
+                    request.user, referral.from_organisation, (Role.SUPERVISOR,)
+                ):
+                    continue
+                form = SubmitForm()
+        elif form_class is DeclineForm:
+            form = DeclineForm(referral=referral)
         elif form_class is not None:
             form = form_class()
         actions.append({"name": name, "label": ACTION_LABELS[name], "form": form, "css": css})
@@ -338,6 +416,7 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referrals/referral_detail.html",
         {
             "referral": referral,
+            "awaiting_answer": AWAITING_ANSWER,  # the answer's deadline matters only until then
             "is_sender": is_sender,
             "show_shared_data": permissions.can_view_shared_data(request.user, referral),
             "show_free_text": permissions.can_read_free_text(request.user, referral),
@@ -347,6 +426,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if permissions.can_comment(request.user, referral)
             else None,
             "assign_form": assign_form,
+            "consent_form": RecipientConsentForm(prefix="consent")
+            if is_sender and referral.state == State.DRAFT and _consent_missing(referral)
+            else None,
+            "can_discard": is_sender and referral.state == State.DRAFT,
             "can_refer_onwards": is_sender
             and referral.state == State.DECLINED
             and referral.suggested_organisation_id is not None,
@@ -354,6 +437,60 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and referral.service.capacity_status == CapacityStatus.FULL,
         },
     )
+
+
+def _consent_missing(referral: Referral) -> bool:
+    return selectors.active_consent(case=referral.case, recipient=referral.to_organisation) is None
+
+
+@login_required
+@require_POST
+def referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record, from a draft, the person's consent for its recipient (then send it)."""
+    referral = Referral.objects.select_related("case", "to_organisation").filter(pk=pk).first()
+    # The sender's: the receiver reads the referral, not the case it was made from. Checked
+    # before the form is read, so that an invalid form answers no differently.
+    if referral is None or not permissions.can_manage_case(request.user, referral.case):
+        raise Http404
+    form = RecipientConsentForm(request.POST, prefix="consent")
+    if not form.is_valid():
+        messages.error(request, _("Choose at least one field."))
+    else:
+        try:
+            services.consent_record(
+                case=referral.case,
+                actor=request.user,
+                recipient=referral.to_organisation,
+                fields=form.cleaned_data["fields"],
+            )
+        except ServiceError as error:
+            _error(request, error)
+        else:
+            messages.success(
+                request,
+                _("The consent for %(name)s was recorded; you can send the referral.")
+                % {"name": referral.to_organisation.name},
+            )
+    return redirect("referrals:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def referral_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = Referral.objects.filter(pk=pk).only("pk", "case_id").first()
+    if referral is None or not permissions.can_view_referral(request.user, referral):
+        raise Http404
+    try:
+        services.referral_discard(referral_id=pk, actor=request.user)
+    except NotVisible:
+        raise Http404 from None
+    except NotAllowed as error:  # the receiver reads it; only the sender discards its drafts
+        raise PermissionDenied(str(error.message)) from None
+    except ServiceError as error:
+        messages.error(request, str(error.message))
+        return redirect("referrals:detail", pk=pk)
+    messages.success(request, _("The draft was discarded."))
+    return redirect("referrals:case-detail", pk=referral.case_id)
 
 
 def _submit(request: HttpRequest, referral: Referral, *, override: str) -> HttpResponse:
@@ -364,13 +501,17 @@ def _submit(request: HttpRequest, referral: Referral, *, override: str) -> HttpR
     except ServiceError as error:
         messages.error(request, str(error.message))
     else:
-        if referral.state == State.PENDING_MODERATION:
-            messages.success(request, _("Sent to the coordinators for moderation."))
-        else:
-            messages.success(request, _("The referral was sent."))
-        if referral.service is not None and referral.service.capacity_status == CapacityStatus.FULL:
-            messages.warning(request, _("The service says it is full: expect a waiting list."))
+        _sent(request, referral)
     return redirect("referrals:detail", pk=referral.pk)
+
+
+def _sent(request: HttpRequest, referral: Referral) -> None:
+    if referral.state == State.PENDING_MODERATION:
+        messages.success(request, _("Sent to the coordinators for moderation."))
+    else:
+        messages.success(request, _("The referral was sent."))
+    if referral.service is not None and referral.service.capacity_status == CapacityStatus.FULL:
+        messages.warning(request, _("The service says it is full: expect a waiting list."))
 
 
 def _run(

@@ -307,6 +307,22 @@ def referral_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     return "hidden"
 
 
+def sender_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
+    """What only the sending organisation does (its consent, its drafts): the receiver, who
+    reads the referral, may not (403) or does not even read what it is about (404)."""
+    referral = Referral.objects.get(pk=kwargs["pk"])
+    if referral.from_organisation_id in _orgs(matrix, role, CASE_ROLES):
+        return "ok"
+    return "forbidden" if referral_rule(matrix, role, kwargs) == "ok" else "hidden"
+
+
+def consent_sender_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
+    """The person's consent is the case's: gone with an anonymised case."""
+    if Referral.objects.get(pk=kwargs["pk"]).case.anonymised_at is not None:
+        return "hidden"
+    return "ok" if sender_rule(matrix, role, kwargs) == "ok" else "hidden"
+
+
 def member_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     return "ok" if _orgs(matrix, role) else "hidden"
 
@@ -438,6 +454,7 @@ ROUTES: dict[str, Route] = {
     "notifications:read-all": R("none", signed_in_rule, post_only=True, ok=(302,)),
     "notifications:preferences": R("none", signed_in_rule),
     "notifications:open": R("notification", own_rule, post_only=True, ok=(302,)),
+    "notifications:read": R("notification", own_rule, post_only=True, ok=(302,)),
     # Organisations and the directory
     "organisations:list": R("none", signed_in_rule),
     # Without a valid choice of one's own organisations: 404.
@@ -514,6 +531,8 @@ ROUTES: dict[str, Route] = {
     "referrals:erase": R("case", rights_rule, post_only=True, ok=(400,)),
     "referrals:list": R("none", signed_in_rule),
     "referrals:detail": R("referral", referral_rule),
+    "referrals:referral-consent": R("referral", consent_sender_rule, post_only=True, ok=(302,)),
+    "referrals:discard": R("referral", sender_rule, post_only=True, ok=(302,)),
     "referrals:refer-onwards": R("referral", onwards_rule, post_only=True, ok=(302, 403, 409)),
     "referrals:action": R("referral_action", referral_rule, ok=(200, 302, 403, 405)),
     # API

@@ -27,7 +27,7 @@ from coordination.forms import (
     NoteForm,
     SittingMoveForm,
 )
-from coordination.models import AgendaItem
+from coordination.models import AgendaItem, Meeting
 from coordination.schedule import Sitting
 from coordination.views.common import (
     acting_organisation,
@@ -107,19 +107,44 @@ def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_detail(request: HttpRequest, pk: int, stamp: str | None = None) -> HttpResponse:
     meeting = visible_meeting(request, pk)
-    now = timezone.now()
     if stamp is None:
-        sitting = schedule.default_sitting(meeting, now=now)
+        sitting = schedule.default_sitting(meeting, now=timezone.now())
         if sitting is None:
             raise Http404
     else:
         sitting = sitting_or_404(meeting, stamp)
+    return sitting_page(request, meeting, sitting)
+
+
+# Distinct ids: the forms share a page (and field names such as "title").
+FORM_IDS = {
+    "agenda_form": "agenda_%s",
+    "attendance_form": "attendance_%s",
+    "decision_form": "decision_%s",
+    "action_form": "action_%s",
+}
+
+
+def sitting_page(
+    request: HttpRequest, meeting: Meeting, sitting: Sitting, **bound: object
+) -> HttpResponse:
+    """A sitting's page. A form sent from it that needs correcting comes back in ``bound``:
+    the page is shown again with what was typed and the errors on their fields."""
+    now = timezone.now()
     user = request.user
     group = meeting.group
     page = selectors.sitting_page(sitting)
     past, coming = selectors.other_sittings(meeting, now=now) if meeting.is_series else ([], [])
-    can_coordinate = permissions.can_coordinate(user, group)
     present = [a.organisation for a in page.attendance if a.present]
+    forms = {
+        "agenda_form": AgendaItemForm(auto_id=FORM_IDS["agenda_form"]),
+        "attendance_form": AttendanceForm(
+            group=group, initial={"present": present}, auto_id=FORM_IDS["attendance_form"]
+        ),
+        "decision_form": DecisionForm(auto_id=FORM_IDS["decision_form"]),
+        "action_form": ActionItemForm(group=group, auto_id=FORM_IDS["action_form"]),
+        **bound,
+    }
     return render(
         request,
         "coordination/meeting_detail.html",
@@ -130,18 +155,12 @@ def meeting_detail(request: HttpRequest, pk: int, stamp: str | None = None) -> H
             "page": page,
             "past": past,
             "coming": coming,
-            "can_coordinate": can_coordinate,
+            "can_coordinate": permissions.can_coordinate(user, group),
             "can_propose": services.may_propose(user, group, sitting),
             "editable": selectors.editable_action_ids(user, page.action_items),
-            # Distinct ids: the four forms share a page (and field names such as "title").
-            "agenda_form": AgendaItemForm(auto_id="agenda_%s"),
-            "attendance_form": AttendanceForm(
-                group=group, initial={"present": present}, auto_id="attendance_%s"
-            ),
-            "decision_form": DecisionForm(auto_id="decision_%s"),
-            "action_form": ActionItemForm(group=group, auto_id="action_%s"),
             "status_form": ActionItemUpdateForm(),
             "cancel_form": NoteForm(),
+            **forms,
         },
     )
 
@@ -290,26 +309,27 @@ def sitting_move(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
 @require_POST
 def agenda_propose(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
     meeting = visible_meeting(request, pk)
-    form = AgendaItemForm(request.POST)
+    sitting = sitting_or_404(meeting, stamp)
+    form = AgendaItemForm(request.POST, auto_id=FORM_IDS["agenda_form"])
     if form.is_valid():
         try:
             item = services.agenda_propose(
                 meeting_id=meeting.pk,
-                original_start=original_or_404(stamp),
+                original_start=sitting.original_start,
                 actor=request.user,
                 organisation=acting_organisation(request, meeting.group),
                 **form.cleaned_data,
             )
         except ServiceError as error:
-            failed(request, error)
+            failed(request, error, form)
         else:
             if item.status == "accepted":
                 messages.success(request, _("The item is on the agenda."))
             else:
                 messages.success(request, _("The item is proposed; a coordinator will decide."))
-    else:
-        messages.error(request, _("Give the item a title."))
-    return redirect("coordination:sitting", pk=meeting.pk, stamp=stamp)
+        if not form.errors:  # refused for a reason that is no field's: said above the page
+            return redirect(sitting.get_absolute_url())
+    return sitting_page(request, meeting, sitting, agenda_form=form)
 
 
 AGENDA_ACTIONS = {"accept", "decline", "up", "down"}
@@ -344,22 +364,23 @@ def agenda_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def attendance(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
     meeting = coordinated_meeting(request, pk)
-    form = AttendanceForm(request.POST, group=meeting.group)
+    sitting = sitting_or_404(meeting, stamp)
+    form = AttendanceForm(request.POST, group=meeting.group, auto_id=FORM_IDS["attendance_form"])
     if form.is_valid():
         try:
             services.attendance_record(
                 meeting_id=meeting.pk,
-                original_start=original_or_404(stamp),
+                original_start=sitting.original_start,
                 actor=request.user,
                 present=form.cleaned_data["present"],
             )
         except ServiceError as error:
-            failed(request, error)
+            failed(request, error, form)
         else:
             messages.success(request, _("Attendance recorded; the meeting is marked as held."))
-    else:
-        messages.error(request, _("Choose member organisations of the group."))
-    return redirect("coordination:sitting", pk=meeting.pk, stamp=stamp)
+        if not form.errors:  # refused for a reason that is no field's: said above the page
+            return redirect(sitting.get_absolute_url())
+    return sitting_page(request, meeting, sitting, attendance_form=form)
 
 
 @login_required
@@ -393,19 +414,20 @@ def minutes(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
 @require_POST
 def decision_add(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
     meeting = coordinated_meeting(request, pk)
-    form = DecisionForm(request.POST)
+    sitting = sitting_or_404(meeting, stamp)
+    form = DecisionForm(request.POST, auto_id=FORM_IDS["decision_form"])
     if form.is_valid():
         try:
             services.decision_record(
                 meeting_id=meeting.pk,
-                original_start=original_or_404(stamp),
+                original_start=sitting.original_start,
                 actor=request.user,
                 text=form.cleaned_data["text"],
             )
         except ServiceError as error:
-            failed(request, error)
+            failed(request, error, form)
         else:
             messages.success(request, _("The decision was recorded."))
-    else:
-        messages.error(request, _("Write the decision."))
-    return redirect("coordination:sitting", pk=meeting.pk, stamp=stamp)
+        if not form.errors:  # refused for a reason that is no field's: said above the page
+            return redirect(sitting.get_absolute_url())
+    return sitting_page(request, meeting, sitting, decision_form=form)

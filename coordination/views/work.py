@@ -27,9 +27,10 @@ from coordination.views.common import (
     coordinated_group,
     coordinated_meeting,
     failed,
-    original_or_404,
+    sitting_or_404,
     visible_group,
 )
+from coordination.views.meetings import FORM_IDS, sitting_page
 
 # Action items -----------------------------------------------------------------------------------
 
@@ -38,23 +39,23 @@ from coordination.views.common import (
 @require_POST
 def action_create(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
     meeting = coordinated_meeting(request, pk)
-    form = ActionItemForm(request.POST, group=meeting.group)
+    sitting = sitting_or_404(meeting, stamp)
+    form = ActionItemForm(request.POST, group=meeting.group, auto_id=FORM_IDS["action_form"])
     if form.is_valid():
         try:
             services.action_item_create(
                 actor=request.user,
                 meeting_id=meeting.pk,
-                original_start=original_or_404(stamp),
+                original_start=sitting.original_start,
                 **form.cleaned_data,
             )
         except ServiceError as error:
-            failed(request, error)
+            failed(request, error, form)
         else:
             messages.success(request, _("The action item was recorded; its owner is told."))
-    else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-    return redirect("coordination:sitting", pk=meeting.pk, stamp=stamp)
+        if not form.errors:  # refused for a reason that is no field's: said above the page
+            return redirect(sitting.get_absolute_url())
+    return sitting_page(request, meeting, sitting, action_form=form)
 
 
 @login_required

@@ -25,7 +25,9 @@ from referrals.services.consent import (
 )
 from referrals.services.creation import (
     referral_create,
+    referral_discard,
     referral_refer_onwards,
+    referral_send,
     referral_update_draft,
 )
 from referrals.services.sweeps import (
@@ -70,6 +72,7 @@ __all__ = [
     "referral_create",
     "referral_deadline_step",
     "referral_decline",
+    "referral_discard",
     "referral_end_retention",
     "referral_expire",
     "referral_hold",
@@ -77,6 +80,7 @@ __all__ = [
     "referral_refer_onwards",
     "referral_reject",
     "referral_resume",
+    "referral_send",
     "referral_start",
     "referral_submit",
     "referral_update_draft",

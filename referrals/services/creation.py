@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 from referrals.services.common import _require
-from referrals.services.transitions import _event, _locked
+from referrals.services.transitions import _event, _locked, referral_submit
 
 # Referrals: creation ----------------------------------------------------------------------------
 
@@ -92,6 +92,46 @@ def referral_create(
     permissions.referral_grant_sender(referral)
     _event(referral, EventName.CREATED, actor=actor, to_state=State.DRAFT)
     return referral
+
+
+@transaction.atomic
+def referral_send(
+    *,
+    actor: User,
+    case: Case,
+    to_organisation: Organisation,
+    service_category: str,
+    reason: str,
+    urgency: str = Urgency.NORMAL,
+    service: Service | None = None,
+    override_justification: str = "",
+) -> Referral:
+    """Draft and submit in one step (the web form's "Send"). A submission that is refused (no
+    consent, no one to moderate...) leaves nothing behind: no stray draft to clean up."""
+    referral = referral_create(
+        actor=actor,
+        case=case,
+        to_organisation=to_organisation,
+        service_category=service_category,
+        reason=reason,
+        urgency=urgency,
+        service=service,
+    )
+    return referral_submit(
+        referral_id=referral.pk, actor=actor, override_justification=override_justification
+    )
+
+
+@transaction.atomic
+def referral_discard(*, referral_id: int, actor: User) -> None:
+    """The sender throws a draft away. Nothing of it was shared and nobody else saw it, so
+    nothing of it is kept (a sent referral is withdrawn instead, and stays on record)."""
+    referral = _locked(referral_id, actor)
+    if not permissions.is_sender(actor, referral):
+        raise NotAllowed()
+    if referral.state != State.DRAFT:
+        raise InvalidTransition(referral.get_state_display(), _("discard"))
+    referral.delete()
 
 
 @transaction.atomic

@@ -5,6 +5,16 @@ document.addEventListener("change", (event) => {
     target.form.submit();
   }
 });
+// A choice made in one way of choosing (the referral's recipient) selects that way's radio.
+document.addEventListener("change", (event) => {
+  const route = event.target.closest("[data-route]");
+  if (route && event.target.value) {
+    const radio = route.closest("form").querySelector(
+      `input[type=radio][name=route][value="${route.dataset.route}"]`,
+    );
+    if (radio) radio.checked = true;
+  }
+});
 document.addEventListener("submit", (event) => {
   const form = event.target;
   const question = form.getAttribute("data-confirm");

@@ -212,7 +212,11 @@ def test_the_home_page_counts_unread_notifications_in_every_language(
     Arabic whenever three notifications were unread (found by the phone crawl)."""
     for n in range(5, 8):
         Notification.objects.create(
-            recipient=alice, kind="referral.incoming", key=f"more:{n}", subject="New", url="/"
+            recipient=alice,
+            kind="referral.incoming",
+            key=f"more:{n}",
+            subject="New",
+            url=f"/referrals/{n}/",
         )
     client.force_login(alice)
     client.cookies["django_language"] = language

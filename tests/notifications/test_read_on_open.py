@@ -1,0 +1,90 @@
+"""Opening what a notification is about reads it (issue 11): the receiver who opens a new
+referral from the inbox, an e-mail or a bookmark does not find its notification still "new"; a
+notification can be marked read without opening, with every other one about the same thing."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from notifications.models import Notification
+from referrals.models import ReferralEvent, State
+from referrals.notifications import event_notify
+
+pytestmark = pytest.mark.django_db
+
+
+def _notified(referral):
+    for event in ReferralEvent.objects.filter(referral=referral, notified_at__isnull=True):
+        event_notify(event_id=event.pk)
+
+
+def _unread(user, referral=None):
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    return unread.filter(url=f"/referrals/{referral.pk}/") if referral else unread
+
+
+def test_opening_a_referral_reads_its_notifications_and_no_one_elses(world, client):
+    referral = world.referral(State.SUBMITTED)
+    other = world.referral(State.SUBMITTED)
+    _notified(referral)
+    _notified(other)
+    assert _unread(world.receiver_worker, referral).count() == 1
+    assert _unread(world.receiver_worker2, referral).count() == 1
+    client.force_login(world.receiver_worker)
+
+    page = client.get(f"/referrals/{referral.pk}/")
+
+    assert page.status_code == 200
+    assert not _unread(world.receiver_worker, referral).exists()
+    assert _unread(world.receiver_worker, other).count() == 1  # only what was opened
+    assert _unread(world.receiver_worker2, referral).count() == 1  # only who opened it
+    # The bell of the page just opened already counts without it.
+    assert '<span class="count">1</span>' in page.content.decode()
+
+
+def test_an_ordinary_page_costs_one_read_and_no_write(world, client):
+    referral = world.referral(State.SUBMITTED)
+    _notified(referral)
+    client.force_login(world.receiver_worker)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/notifications/preferences/")
+
+    statements = [q["sql"] for q in queries.captured_queries]
+    looked_up = [s for s in statements if "notifications_notification" in s and "url" in s]
+    assert len(looked_up) == 1
+    assert not [s for s in statements if s.startswith("UPDATE") and "notification" in s]
+    assert _unread(world.receiver_worker, referral).count() == 1
+
+
+def test_mark_as_read_reads_every_notification_about_the_same_thing(world, client):
+    referral = world.referral(State.SUBMITTED)
+    other = world.referral(State.SUBMITTED)
+    _notified(referral)
+    _notified(other)
+    # The same referral is written on twice more: three notices about one thing.
+    client.force_login(world.sender_worker)
+    client.post(f"/referrals/{referral.pk}/comment/", {"comment": "Any news?"})
+    client.post(f"/referrals/{referral.pk}/comment/", {"comment": "Still waiting"})
+    _notified(referral)
+    about = _unread(world.receiver_worker, referral)
+    assert about.count() == 3
+    client.force_login(world.receiver_worker)
+
+    response = client.post(f"/notifications/{about.first().pk}/read/")
+
+    assert response.status_code == 302
+    assert not about.exists()
+    assert _unread(world.receiver_worker, other).count() == 1
+
+
+def test_nobody_marks_anothers_notifications(world, client):
+    referral = world.referral(State.SUBMITTED)
+    _notified(referral)
+    theirs = _unread(world.receiver_worker, referral).get()
+    client.force_login(world.receiver_worker2)
+
+    assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 404
+    assert _unread(world.receiver_worker, referral).exists()

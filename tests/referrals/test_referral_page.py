@@ -1,0 +1,62 @@
+"""The referral page says what matters in each state, once (issue 11): the decline form suggests
+only a third organisation, the answer's deadline shows while an answer is awaited, and no two
+boxes on the page carry the same label."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from referrals.models import State
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, user, referral) -> str:
+    client.force_login(user)
+    response = client.get(f"/referrals/{referral.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_decline_form_suggests_neither_the_receiver_nor_the_sender(world, client):
+    referral = world.referral(State.ACKNOWLEDGED)
+
+    page = _page(client, world.receiver_worker, referral)
+
+    select = re.search(r'<select name="suggested_organisation".*?</select>', page, re.S)
+    assert select
+    offered = {int(v) for v in re.findall(r'<option value="(\d+)"', select.group(0))}
+    assert world.third.pk in offered
+    assert world.receiver.pk not in offered
+    assert world.sender.pk not in offered
+
+
+@pytest.mark.parametrize(
+    ("state", "shown"),
+    [
+        (State.SUBMITTED, True),
+        (State.ACKNOWLEDGED, True),
+        (State.ACCEPTED, False),
+        (State.COMPLETED, False),
+        (State.DECLINED, False),
+    ],
+)
+def test_the_answer_due_date_shows_only_while_an_answer_is_awaited(world, client, state, shown):
+    referral = world.referral(state)
+
+    page = _page(client, world.sender_worker, referral)
+
+    assert ("Answer due" in page) is shown
+
+
+@pytest.mark.parametrize("state", [State.ACKNOWLEDGED, State.ACCEPTED, State.IN_PROGRESS])
+def test_no_two_boxes_on_the_page_share_a_label(world, client, state):
+    referral = world.referral(state)
+    supervisor_page = _page(client, world.receiver_supervisor, referral)
+
+    labels = re.findall(r"<label[^>]*>([^<]+)</label>", supervisor_page)
+    repeated = [label for label, n in Counter(labels).items() if n > 1]
+    assert not repeated, repeated
