@@ -5,6 +5,7 @@ import functools
 import zoneinfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -18,13 +19,42 @@ from coordination.models import (
 )
 from organisations.models import Membership, Organisation
 
+# The zones of the cities around the Mediterranean that the platform serves: first in the list,
+# so that nobody scrolls through four hundred zones to find Tunis.
+COMMON_TIME_ZONES = (
+    "Africa/Tunis",
+    "Africa/Algiers",
+    "Africa/Casablanca",
+    "Africa/Tripoli",
+    "Africa/Cairo",
+    "Asia/Beirut",
+    "Asia/Amman",
+    "Europe/Istanbul",
+    "Europe/Athens",
+    "Europe/Rome",
+    "Europe/Paris",
+    "Europe/Madrid",
+    "Europe/Malta",
+    "UTC",
+)
+
+
+def _zone_label(name: str) -> str:
+    return name.replace("_", " ")
+
 
 @functools.cache
-def time_zone_choices() -> list[tuple[str, str]]:
+def time_zone_choices() -> list:
+    """The site's zone and the region's first, then every zone (a select's type-ahead finds
+    one by its first letters)."""
     names = sorted(
         name for name in zoneinfo.available_timezones() if "/" in name and "Etc" not in name
     )
-    return [(name, name.replace("_", " ")) for name in names]
+    common = list(dict.fromkeys((settings.TIME_ZONE, *COMMON_TIME_ZONES)))
+    return [
+        (_("Common"), [(name, _zone_label(name)) for name in common]),
+        (_("All time zones"), [(name, _zone_label(name)) for name in names if name not in common]),
+    ]
 
 
 class DateInput(forms.DateInput):
@@ -310,6 +340,73 @@ class GroupForm(forms.Form):
         queryset=Organisation.objects.active().order_by("name"),
         widget=forms.CheckboxSelectMultiple,
     )
+
+
+class GroupCreateForm(GroupForm):
+    """A new group: who convenes it (an organisation the person supervises or administers; any,
+    for a platform admin), its members and its coordinators."""
+
+    convening_organisation = forms.ModelChoiceField(
+        label=_("Convened by"), queryset=Organisation.objects.none()
+    )
+    coordinators = forms.ModelMultipleChoiceField(
+        label=_("Coordinators"),
+        queryset=get_user_model().objects.none(),
+        help_text=_(
+            "They schedule the meetings and keep the group. Staff of the convening or member "
+            "organisations; hold Ctrl (or ⌘) to choose several."
+        ),
+    )
+    field_order = ["name", "description", "convening_organisation", "members", "coordinators"]
+
+    def __init__(self, *args: object, conveners: QuerySet, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].required = False
+        self.fields["members"].help_text = _("The convening organisation is always a member.")
+        self.fields["convening_organisation"].queryset = conveners
+        staff = (
+            get_user_model()
+            .objects.filter(is_active=True, memberships__in=Membership.objects.active())
+            .distinct()
+        )
+        self.fields["coordinators"].queryset = staff
+        self.fields["coordinators"].choices = _staff_by_organisation(staff)
+        self.fields["coordinators"].widget.attrs["size"] = 8
+
+    def clean(self) -> dict:
+        data = super().clean()
+        convening = data.get("convening_organisation")
+        if convening is None:
+            return data
+        organisations = {convening.pk, *(o.pk for o in data.get("members") or ())}
+        working_there = set(
+            Membership.objects.active()
+            .filter(organisation__in=organisations, user__in=data.get("coordinators") or ())
+            .values_list("user_id", flat=True)
+        )
+        strangers = [p for p in data.get("coordinators") or () if p.pk not in working_there]
+        if strangers:
+            self.add_error(
+                "coordinators",
+                _("%(names)s work for none of the group's organisations.")
+                % {"names": ", ".join(person_name(p) for p in strangers)},
+            )
+        return data
+
+
+def _staff_by_organisation(people: QuerySet) -> list:
+    groups: dict[str, list[tuple[int, str]]] = {}
+    memberships = (
+        Membership.objects.active()
+        .filter(user__in=people)
+        .select_related("user", "organisation")
+        .order_by("organisation__name", "user__first_name", "user__last_name", "user__username")
+    )
+    for membership in memberships:
+        groups.setdefault(membership.organisation.name, []).append(
+            (membership.user_id, person_name(membership.user))
+        )
+    return list(groups.items())
 
 
 class PlanForm(forms.Form):

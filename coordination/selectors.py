@@ -31,7 +31,7 @@ from coordination.models import (
     PlanRole,
     ReminderKind,
 )
-from organisations.models import Membership, Organisation
+from organisations.models import Membership, Organisation, Role
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
@@ -471,3 +471,21 @@ def action_items_overdue(*, today: datetime.date) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(
         status__in=OPEN_ACTION_STATUSES, due_on__lt=today, overdue_reminded_at__isnull=True
     ).order_by("pk")
+
+
+def conveners_for(user: Actor) -> QuerySet[Organisation]:
+    """The organisations whose coordination group this user may set up (``group_create``):
+    those it supervises or administers; every active one for a platform admin."""
+    if not (user.is_authenticated and user.is_active):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.active().order_by("name")
+    return (
+        Organisation.objects.active()
+        .filter(
+            pk__in=memberships_of(user)
+            .filter(role__in=[Role.SUPERVISOR, Role.ADMIN])
+            .values("organisation")
+        )
+        .order_by("name")
+    )

@@ -21,6 +21,7 @@ app_name = "coordination"
 
 urlpatterns = [
     path("", views.group_list, name="groups"),
+    path("groups/new/", views.group_create, name="group-create"),
     path("groups/<int:pk>/", views.group_detail, name="group"),
     path("groups/<int:pk>/edit/", views.group_edit, name="group-edit"),
     path("groups/<int:pk>/meetings/new/", views.meeting_create, name="meeting-create"),

@@ -17,6 +17,7 @@ from referrals.models import (
     Urgency,
     Vulnerability,
 )
+from referrals.services.common import OVERRIDE_FIELDS
 
 
 class CaseForm(forms.ModelForm):
@@ -148,10 +149,6 @@ class ReferralForm(forms.Form):
         label=_("Emergency override: why must this be shared without consent?"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_(
-            "Only in an emergency, and only a supervisor: the person's name, age band, sex and "
-            "languages are shared, and the justification is recorded and shown on the referral."
-        ),
     )
     confirm_warnings = forms.BooleanField(
         label=_("I know: refer anyway"), required=False, widget=forms.HiddenInput
@@ -175,6 +172,11 @@ class ReferralForm(forms.Form):
         self.fields["to_organisation"].covered = covered
         if not may_override:
             del self.fields["override_justification"]
+        else:
+            self.fields["override_justification"].help_text = _(
+                "Only in an emergency. Shared without consent: %(fields)s. The justification is "
+                "recorded and shown on the referral."
+            ) % {"fields": ", ".join(str(SHAREABLE_FIELDS[name]) for name in OVERRIDE_FIELDS)}
 
     def clean(self) -> dict:
         data = super().clean()

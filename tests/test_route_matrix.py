@@ -323,6 +323,15 @@ def consent_sender_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     return "ok" if sender_rule(matrix, role, kwargs) == "ok" else "hidden"
 
 
+def convener_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
+    """Setting up a coordination group: supervisors and admins of an organisation, and
+    platform admins."""
+    user = matrix.users[role]
+    if user is not None and user.is_active and user.is_superuser:
+        return "ok"
+    return "ok" if _orgs(matrix, role, ("supervisor", "admin")) else "forbidden"
+
+
 def member_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     return "ok" if _orgs(matrix, role) else "hidden"
 
@@ -475,6 +484,7 @@ ROUTES: dict[str, Route] = {
     "organisations:member-reactivate": R("membership", org_admin_rule, post_only=True, ok=(302,)),
     # Coordination
     "coordination:groups": R("none", signed_in_rule),
+    "coordination:group-create": R("none", convener_rule),
     "coordination:group": R("group", GROUP("group")),
     "coordination:group-edit": R("group", GROUP("group"), ok=(200, 403, 404)),
     "coordination:meeting-create": R("group", GROUP("group"), ok=(200, 403, 404)),
@@ -484,7 +494,7 @@ ROUTES: dict[str, Route] = {
     "coordination:calendar": R("none", signed_in_rule),
     "coordination:meeting": R("meeting", GROUP("meeting")),
     "coordination:meeting-edit": R("meeting", GROUP("meeting"), ok=(200, 403, 404)),
-    "coordination:meeting-cancel": R("meeting", GROUP("meeting"), post_only=True, ok=(302, 403)),
+    "coordination:meeting-cancel": R("meeting", GROUP("meeting"), ok=(200, 302, 403)),
     "coordination:meeting-ics": R("meeting", GROUP("meeting")),
     "coordination:sitting": R("sitting", GROUP("sitting")),
     "coordination:sitting-cancel": R("sitting", GROUP("sitting"), post_only=True, ok=(302, 403)),

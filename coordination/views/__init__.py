@@ -5,7 +5,7 @@ change is a 403.
 """
 
 from coordination.views.feeds import feed, feed_regenerate, feed_revoke, feed_settings
-from coordination.views.groups import group_detail, group_edit, group_list
+from coordination.views.groups import group_create, group_detail, group_edit, group_list
 from coordination.views.meetings import (
     agenda_action,
     agenda_propose,
@@ -50,6 +50,7 @@ __all__ = [
     "feed_regenerate",
     "feed_revoke",
     "feed_settings",
+    "group_create",
     "group_detail",
     "group_edit",
     "group_list",

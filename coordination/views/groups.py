@@ -1,7 +1,9 @@
 """Group pages: the list, a group's page, its settings."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +13,7 @@ from config.errors import ServiceError
 from coordination import permissions, selectors, services
 from coordination.forms import (
     ActionItemUpdateForm,
+    GroupCreateForm,
     GroupForm,
 )
 from coordination.views.common import (
@@ -32,9 +35,40 @@ def group_list(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "coordinated": coordinated,
+            "may_create": selectors.conveners_for(request.user).exists(),
             "alerts": selectors.alerts_awaiting(request.user),
         },
     )
+
+
+@login_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    """A supervisor or admin of an organisation sets up a group it convenes (a platform admin,
+    one any organisation convenes)."""
+    conveners = selectors.conveners_for(request.user)
+    if not conveners.exists():
+        raise PermissionDenied(
+            _("Only a supervisor or admin of an organisation sets up a coordination group.")
+        )
+    current = request.current.organisation
+    form = GroupCreateForm(
+        request.POST or None,
+        conveners=conveners,
+        initial={
+            "time_zone": settings.TIME_ZONE,
+            "convening_organisation": current if current in conveners else conveners.first(),
+            "coordinators": [request.user],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(actor=request.user, **form.cleaned_data)
+        except ServiceError as error:
+            failed(request, error, form)
+        else:
+            messages.success(request, _("The group is set up; schedule its first meeting."))
+            return redirect("coordination:group", pk=group.pk)
+    return render(request, "coordination/group_create.html", {"form": form})
 
 
 @login_required

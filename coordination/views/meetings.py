@@ -58,7 +58,12 @@ def meeting_create(request: HttpRequest, pk: int) -> HttpResponse:
             failed(request, error, form, fields={"rrule": _rule_field(form), "start": "start_date"})
         else:
             messages.success(request, _("The meeting is scheduled; the members are told."))
-            return redirect("coordination:meeting", pk=meeting.pk)
+            # The sitting just scheduled, even when it is already over (minutes written after
+            # the fact) or a series whose next sitting is a later one.
+            first = schedule.sitting_at(meeting, meeting.first_start)
+            if first is None:
+                return redirect("coordination:meeting", pk=meeting.pk)
+            return redirect(first.get_absolute_url())
     return render(request, "coordination/meeting_form.html", {"group": group, "form": form})
 
 
@@ -90,10 +95,20 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def meeting_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a meeting, or a whole series: the series is asked again on a page of its own,
+    since it cancels every coming sitting at once (a single meeting asks on its own page)."""
     meeting = coordinated_meeting(request, pk)
-    form = NoteForm(request.POST)
+    form = NoteForm(request.POST or None)
+    if request.method != "POST" or (meeting.is_series and "confirmed" not in request.POST):
+        coming = (
+            selectors.other_sittings(meeting, now=timezone.now())[1] if meeting.is_series else []
+        )
+        return render(
+            request,
+            "coordination/meeting_cancel.html",
+            {"meeting": meeting, "group": meeting.group, "form": form, "coming": coming},
+        )
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         services.meeting_cancel(meeting_id=meeting.pk, actor=request.user, note=note)
@@ -177,13 +192,22 @@ def meeting_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def upcoming(request: HttpRequest) -> HttpResponse:
     groups = list(selectors.group_list(request.user))
     chosen = next((g for g in groups if str(g.pk) == request.GET.get("group")), None)
+    now = timezone.now()
+    # From the start of today: a meeting held this morning is still today's, not gone.
+    today = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     sittings = selectors.upcoming_sittings(
-        request.user, now=timezone.now(), days=UPCOMING_DAYS, group=chosen
+        request.user, now=today, days=UPCOMING_DAYS + 1, group=chosen
     )
     return render(
         request,
         "coordination/upcoming.html",
-        {"sittings": sittings, "groups": groups, "chosen": chosen, "days": UPCOMING_DAYS},
+        {
+            "sittings": sittings,
+            "groups": groups,
+            "chosen": chosen,
+            "days": UPCOMING_DAYS,
+            "now": now,
+        },
     )
 
 

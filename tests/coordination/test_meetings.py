@@ -215,7 +215,8 @@ def test_the_form_turns_presets_into_rules(world, overrides, rule):
     assert response.status_code == 302, response.context["form"].errors
     meeting = Meeting.objects.get()
     assert meeting.rrule == (rule if rule is not None else "FREQ=MONTHLY;BYDAY=TU;BYSETPOS=1")
-    assert response["Location"] == f"/coordination/meetings/{meeting.pk}/"
+    # The sitting just scheduled (10:00 Tunis on 3 March), not whichever comes next.
+    assert response["Location"] == f"/coordination/meetings/{meeting.pk}/20260303T090000Z/"
 
 
 @pytest.mark.parametrize(

@@ -161,7 +161,7 @@ def web_post_routes(world: World, o: Objects) -> list[tuple[str, dict, dict]]:
             MANAGE_POST,
         ),
         (f"/coordination/meetings/{m}/edit/", {**meeting_form, "repeat": "monthly"}, MANAGE_POST),
-        (f"/coordination/meetings/{m}/cancel/", {}, MANAGE_POST),
+        (f"/coordination/meetings/{m}/cancel/", {"confirmed": "1"}, MANAGE_POST),
         (f"/coordination/meetings/{m}/{STAMP}/cancel/", {"note": "x"}, MANAGE_POST),
         (f"/coordination/meetings/{m}/{STAMP}/reinstate/", {}, MANAGE_POST),
         (

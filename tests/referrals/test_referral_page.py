@@ -9,7 +9,9 @@ from collections import Counter
 
 import pytest
 
-from referrals.models import State
+from notifications.models import Notification
+from referrals.models import ReferralEvent, State
+from referrals.notifications import event_notify
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +62,15 @@ def test_no_two_boxes_on_the_page_share_a_label(world, client, state):
     labels = re.findall(r"<label[^>]*>([^<]+)</label>", supervisor_page)
     repeated = [label for label, n in Counter(labels).items() if n > 1]
     assert not repeated, repeated
+
+
+def test_a_notice_ending_on_a_time_has_one_full_stop(world):
+
+    referral = world.referral(State.SUBMITTED)
+    for event in ReferralEvent.objects.filter(referral=referral):
+        event_notify(event_id=event.pk)
+
+    bodies = list(Notification.objects.values_list("body", flat=True))
+    assert bodies
+    assert not [body for body in bodies if ".." in body]
+    assert not [body for body in bodies if "p.m" in body or "a.m" in body]
