@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,6 +23,10 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
+    # The subject and text in every language of the site (language -> [subject, body]), so that
+    # the page shows them in the language the person reads it in now; ``subject`` and ``body``
+    # are the person's chosen language, the e-mail's.
+    texts = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -36,6 +41,19 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    def in_language(self, language: str | None = None) -> tuple[str, str]:
+        """Subject and text in this language (the one active by default), else as written."""
+        found = self.texts.get(language or get_language() or "")
+        return (found[0], found[1]) if found else (self.subject, self.body)
+
+    @property
+    def shown_subject(self) -> str:
+        return self.in_language()[0]
+
+    @property
+    def shown_body(self) -> str:
+        return self.in_language()[1]
 
 
 class PendingNotice(models.Model):

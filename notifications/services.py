@@ -96,12 +96,25 @@ def _active(recipients: Iterable[User | None]) -> dict[int, User]:
     return {user.pk: user for user in recipients if user is not None and user.is_active}
 
 
+Texts = dict[str, tuple[str, str]]  # language -> (subject, body)
+
+
+def _render_all(message: Message, recipient: User | None) -> Texts:
+    """The message in every language of the site (a notification is shown in the language it
+    is read in, which may not be the one its reader chose for e-mails)."""
+    return {code: _render(message, code, recipient) for code, _name in settings.LANGUAGES}
+
+
 def notify(*, recipients: Iterable[User], message: Message) -> list[Notification]:
     """Notify each active recipient once per ``message.key`` (running it again adds nothing)."""
     people = _active(recipients)
     if not people:
         return []
-    return _write(people, message, lambda language, user: _render(message, language, user))
+    try:  # one rendering for everyone, unless the templates address each recipient
+        shared: Texts | None = _render_all(message, None)
+    except RecipientNotKnown:
+        shared = None
+    return _write(people, message, lambda user: shared or _render_all(message, user))
 
 
 def notify_later(*, recipients: Iterable[User], message: Message) -> PendingNotice | None:
@@ -113,14 +126,12 @@ def notify_later(*, recipients: Iterable[User], message: Message) -> PendingNoti
     people = _active(recipients)
     if not people:
         return None
-    chosen = dict(Preference.objects.filter(user_id__in=people).values_list("user_id", "language"))
-    languages = {chosen.get(user_id, settings.LANGUAGE_CODE) for user_id in people}
     notice = PendingNotice.objects.create(
         kind=message.kind,
         key=message.key,
         url=message.url,
         recipient_ids=sorted(people),
-        texts={language: _render(message, language, None) for language in sorted(languages)},
+        texts=_render_all(message, None),
     )
     transaction.on_commit(partial(enqueue_notice, notice.pk))
     return notice
@@ -144,20 +155,15 @@ def notice_write(*, notice_id: int) -> int:
             return 0
         people = _active(get_user_model().objects.filter(pk__in=notice.recipient_ids))
         message = Message(kind=notice.kind, key=notice.key, template="", url=notice.url)
-        fallback = next(iter(notice.texts.values()))
-
-        def texts(language: str, user: User) -> tuple[str, str]:
-            subject, body = notice.texts.get(language, fallback)
-            return subject, body
-
-        created = _write(people, message, texts) if people else []
+        texts = {language: (text[0], text[1]) for language, text in notice.texts.items()}
+        created = _write(people, message, lambda user: texts) if people else []
         notice.done_at = timezone.now()
         notice.save(update_fields=["done_at"])
     return len(created)
 
 
 def _write(
-    people: dict[int, User], message: Message, texts: Callable[[str, User], tuple[str, str]]
+    people: dict[int, User], message: Message, texts_for: Callable[[User], Texts]
 ) -> list[Notification]:
     preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=people)}
     already = set(
@@ -173,7 +179,8 @@ def _write(
             continue
         preference = preferences.get(user_id)
         language = preference.language if preference else settings.LANGUAGE_CODE
-        subject, body = texts(language, user)
+        texts = texts_for(user)
+        subject, body = texts.get(language) or next(iter(texts.values()))
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(
@@ -183,6 +190,7 @@ def _write(
                     subject=subject,
                     body=body,
                     url=message.url,
+                    texts={code: list(text) for code, text in texts.items()},
                 )
         except IntegrityError:
             continue  # a concurrent producer wrote it first

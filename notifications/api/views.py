@@ -21,6 +21,9 @@ from notifications.models import Notification
 
 class NotificationSerializer(ModelSerializer):
     is_read = serializers.SerializerMethodField()
+    # In the language of the request (Accept-Language), like the pages.
+    subject = serializers.CharField(source="shown_subject", read_only=True)
+    body = serializers.CharField(source="shown_body", read_only=True)
 
     class Meta:
         model = Notification

@@ -36,7 +36,7 @@ def test_scheduling_tells_the_invited_organisations_and_the_coordinators(world):
     }
     written()
     notice = Notification.objects.filter(recipient__username="member.worker").get()
-    assert "March 3, 2026, 10 a.m." in notice.body
+    assert "3 March 2026, 10:00" in notice.body
     assert "Africa/Tunis" in notice.body
     assert "Monthly on the first Tuesday" in notice.body
 
@@ -74,7 +74,7 @@ def test_one_sitting_moved_is_told_with_its_original_time(world):
         recipient__username="member.worker", subject__startswith="One meeting"
     ).get()
     assert notice.url == f"/coordination/meetings/{meeting.pk}/20260407T090000Z/"
-    assert "April 8, 2026, 3 p.m." in notice.body
+    assert "8 April 2026, 15:00" in notice.body
     assert "Originally:" in notice.body
 
 

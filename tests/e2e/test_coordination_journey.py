@@ -44,7 +44,10 @@ def test_a_monthly_meeting_from_scheduling_to_action_items(page, live_server, br
     page.fill("input[name=place]", "Town hall, room 2")
     page.click("main form button[type=submit]")
     assert TITLE in page.inner_text("h1")
-    meeting_url = page.url
+    # The confirmation is the meeting scheduled, already over: not the next one of the series.
+    stamp = f"{first:%Y%m%d}T090000Z"  # 10:00 in Tunis is 09:00 UTC
+    assert page.url.endswith(f"/{stamp}/")
+    sitting_url = page.url
     sign_out(page)
 
     # A member sees it among the upcoming meetings and subscribes to the personal feed.
@@ -67,8 +70,7 @@ def test_a_monthly_meeting_from_scheduling_to_action_items(page, live_server, br
 
     # After the first meeting the coordinator records attendance, minutes and an action item.
     sign_in(page, live_server, "io.coordinator")
-    stamp = f"{first:%Y%m%d}T090000Z"  # 10:00 in Tunis is 09:00 UTC
-    page.goto(f"{meeting_url.rstrip('/')}/{stamp}/")
+    page.goto(sitting_url)
     page.click("text=Record who came")
     page.check("input[name=present] >> nth=0")
     page.check("input[name=present] >> nth=1")

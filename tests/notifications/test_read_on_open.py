@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from notifications.models import Notification
 from referrals.models import ReferralEvent, State
@@ -88,3 +89,34 @@ def test_nobody_marks_anothers_notifications(world, client):
 
     assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 404
     assert _unread(world.receiver_worker, referral).exists()
+
+
+# Shown in the language it is read in ---------------------------------------------------------
+
+
+def test_a_notification_is_shown_in_the_language_the_page_is_read_in(world, client):
+    referral = world.referral(State.SUBMITTED)
+    _notified(referral)  # the receiver's e-mails are in English (the default preference)
+    notification = _unread(world.receiver_worker, referral).get()
+    assert set(notification.texts) == {"en", "fr", "ar"}
+    english, arabic = notification.texts["en"][0], notification.texts["ar"][0]
+    assert english != arabic
+    assert notification.subject == english  # the e-mail's language
+    client.force_login(world.receiver_worker)
+
+    client.cookies["django_language"] = "ar"
+    page = client.get("/notifications/").content.decode()
+    assert escape(arabic) in page
+    assert escape(english) not in page
+    api = client.get("/api/v1/notifications/", HTTP_ACCEPT_LANGUAGE="ar")
+    assert api.json()["results"][0]["subject"] == arabic
+
+
+def test_a_notification_written_before_the_languages_were_kept_is_shown_as_written(world, client):
+    Notification.objects.create(
+        recipient=world.receiver_worker, kind="referral.incoming", key="old", subject="Old news"
+    )
+    client.force_login(world.receiver_worker)
+    client.cookies["django_language"] = "fr"
+
+    assert "Old news" in client.get("/notifications/").content.decode()
