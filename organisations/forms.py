@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from organisations import names
 from organisations.exceptions import ValidationFailed
 from organisations.models import (
     CapacityStatus,
@@ -90,25 +91,36 @@ class OrganisationProfileForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
-class LanguagesField(forms.CharField):
-    """Language codes typed as "ar, fr, en", kept as a list."""
+class LanguagesField(forms.MultipleChoiceField):
+    """Languages chosen by their names in the reader's language, kept as ISO 639 codes. A code
+    the list does not hold (kept from earlier, or sent as "ar, fr" text) is accepted when well
+    formed: the service's rule decides."""
 
-    def prepare_value(self, value: object) -> object:
-        if isinstance(value, list):
-            return ", ".join(value)
-        return value
+    widget = forms.SelectMultiple(attrs={"size": 6})
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("choices", names.language_choices)
+        super().__init__(**kwargs)
 
     def to_python(self, value: object) -> list[str]:
-        text = super().to_python(value) or ""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list | tuple):  # "ar, fr" typed in one field reads as two codes
+            value = [part for item in value for part in str(item).split(",")]
         try:  # the service's rule, checked here too so that the form shows it on the field
-            return clean_language_codes(text.split(","))
+            return clean_language_codes(list(super().to_python(value)))
         except ValidationFailed as error:
             raise forms.ValidationError(str(error.message)) from None
+
+    def valid_value(self, value: str) -> bool:
+        return True  # any well-formed code (to_python checked it)
 
 
 class ServiceForm(forms.ModelForm):
     languages = LanguagesField(
-        label=_("Languages"), required=False, help_text=_("Language codes, e.g. ar, fr, en.")
+        label=_("Languages"),
+        required=False,
+        help_text=_("Hold Ctrl (or ⌘) to choose several."),
     )
 
     class Meta:

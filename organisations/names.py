@@ -61,3 +61,28 @@ def language_name(code: str) -> str:
 
 def language_names(codes: list[str] | None) -> str:
     return ", ".join(language_name(code) for code in codes or [])
+
+
+# The languages people assisted and their helpers speak most around the western Mediterranean,
+# first in the list; the rest follow in alphabetical order of their names.
+COMMON_LANGUAGES = (
+    "ar", "fr", "en", "tzm", "it", "es", "bm", "wo", "ff", "ha", "ti", "am", "so", "ln", "sw",
+    "pt", "fa", "ps", "ur", "bn",
+)  # fmt: skip
+
+
+def language_choices() -> list:
+    """(group, [(code, name)]) in the reader's language: the common languages, then all."""
+    from django.utils.translation import gettext as _  # noqa: PLC0415 - at call time, translated
+
+    names = _languages(translation.get_language() or "en")
+    common = [(code, names.get(code, code)) for code in COMMON_LANGUAGES]
+    others = sorted(
+        (
+            (code, name)
+            for code, name in names.items()
+            if code.isalpha() and code.islower() and code not in COMMON_LANGUAGES
+        ),
+        key=lambda choice: choice[1].casefold(),
+    )
+    return [(_("Common"), common), (_("All languages"), others)]

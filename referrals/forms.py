@@ -22,7 +22,7 @@ from referrals.services.common import OVERRIDE_FIELDS
 
 class CaseForm(forms.ModelForm):
     languages = LanguagesField(
-        label=_("Languages"), required=False, help_text=_("Language codes, e.g. ar, fr, en.")
+        label=_("Languages"), required=False, help_text=_("Hold Ctrl (or ⌘) to choose several.")
     )
     vulnerabilities = forms.MultipleChoiceField(
         label=_("Vulnerabilities"),

@@ -5,6 +5,7 @@ month names in lower case."""
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.template import Context, Template
@@ -42,3 +43,21 @@ def test_a_meetings_day_is_written_as_its_language_writes_it(language, expected)
 
     assert expected in written.replace(".", "")
     assert "Mars" not in written
+
+
+@pytest.mark.parametrize(
+    ("language", "arabic"), [("en", "Arabic"), ("fr", "arabe"), ("ar", "العربية")]
+)
+def test_languages_are_chosen_by_their_names_in_the_readers_language(language, arabic):
+    """No raw codes (issue 11): a caseworker picks "arabe", the case keeps "ar"."""
+    from referrals.forms import CaseForm
+
+    with translation.override(language):
+        widget = str(CaseForm()["languages"])
+    first = re.search(r'<option value="([^"]+)">([^<]+)</option>', widget)
+
+    assert first.groups() == ("ar", arabic)  # the region's languages first
+    assert 'value="bm"' in widget  # Bambara, and every other language, by its name
+    form = CaseForm(data={"age_band": "18-25", "sex": "female", "languages": ["ar", "bm"]})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["languages"] == ["ar", "bm"]

@@ -2,6 +2,7 @@
 ``{{ service.languages|language_list }}``."""
 
 from django import template
+from django.utils.html import format_html
 
 from organisations import names
 
@@ -16,3 +17,10 @@ def country(code: str) -> str:
 @register.filter
 def language_list(codes: list[str] | None) -> str:
     return names.language_names(codes)
+
+
+@register.filter
+def bdi(value: object) -> str:
+    """A name someone typed, isolated from the sentence around it: an organisation named in
+    Latin letters keeps its punctuation in place inside an Arabic sentence, and the reverse."""
+    return format_html("<bdi>{}</bdi>", value)

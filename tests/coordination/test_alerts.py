@@ -110,9 +110,9 @@ def test_the_pages_show_who_has_not_acknowledged(world):
     after = worker.get(f"/coordination/alerts/{alert.pk}/")
     group_page = browser(world.coordinator).get(f"/coordination/groups/{world.group.pk}/")
 
-    assert "Acknowledge for Helping Hands" in before.content.decode()
+    assert "Acknowledge for <bdi>Helping Hands</bdi>" in before.content.decode()
     assert [a.pk for a in listing.context["alerts"]] == [alert.pk]
-    assert "Acknowledge for Helping Hands" not in after.content.decode()
+    assert "Acknowledge for <bdi>Helping Hands</bdi>" not in after.content.decode()
     assert [o.name for o in after.context["status"].waiting] == ["City of Testville"]
     assert "2 of 3 organisations" in group_page.content.decode()
     assert "City of Testville" in group_page.content.decode()

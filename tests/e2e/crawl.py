@@ -68,14 +68,24 @@ _PAGE_CHECKS = r"""
   const hidden = ["html", "body"].filter(
     (tag) => getComputedStyle(document.querySelector(tag)).overflowX === "hidden");
 
-  // Visible interface text, outside what a person typed (dir=auto) or a code (translate=no).
-  const exempt = "[dir=auto], [translate=no], code, pre, script, style, noscript";
+  // Visible interface text, outside what a person typed (bdi, dir=auto, a textarea, the name of
+  // a record offered as a choice) or a code (translate=no).
+  const exempt = "[dir=auto], bdi, [translate=no], code, pre, textarea, script, style, noscript";
+  const isId = (value) => /^\d+$/.test(value || "");
+  const record = (el) =>
+    (el.tagName === "OPTION" && isId(el.value)) ||
+    [...el.querySelectorAll(":scope > input[type=checkbox], :scope > input[type=radio]")]
+      .some((input) => isId(input.value));
   const texts = [];
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const text = node.textContent.replace(/\s+/g, " ").trim();
+    // Text between first-strong isolates (U+2068 ... U+2069) is a name inside plain text.
+    const text = node.textContent
+      .replace(/\u2068[^\u2069]*\u2069/g, " ")
+      .replace(/\s+/g, " ")
+      .trim();
     const parent = node.parentElement;
-    if (!text || !parent || parent.closest(exempt)) continue;
+    if (!text || !parent || parent.closest(exempt) || record(parent)) continue;
     const own = parent.closest("[lang]");
     if (own && own !== document.documentElement && own.lang !== language) continue;
     texts.push(text);
@@ -150,8 +160,28 @@ def english_strings(language: str) -> set[str]:
 
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-# Words that are the same in every language here.
-_EVERYWHERE = {"Relais", "API", "CSV", "iCalendar", "OK", "ID", "URL", "HSDS", "PDF", "TOTP"}
+# Addresses and codes (a case reference such as C-7K2M9QXA, a file type such as .ics) are no
+# words to translate.
+_NOT_WORDS = re.compile(r"https?://\S+|\S+@\S+|\b[\w-]*\d[\w-]*\b|\.[a-z]{2,4}\b")
+# Words that are the same in every language here: the product, formats, and the authenticator
+# apps named in the two-factor set-up.
+_EVERYWHERE = {
+    "Relais",
+    "API",
+    "CSV",
+    "iCalendar",
+    "OK",
+    "ID",
+    "URL",
+    "HSDS",
+    "PDF",
+    "TOTP",
+    "QR",
+    "FreeOTP",
+    "Aegis",
+    "Google",
+    "Authenticator",
+}
 
 
 def untranslated(texts: list[str], language: str, catalogue: set[str]) -> list[str]:
@@ -160,7 +190,9 @@ def untranslated(texts: list[str], language: str, catalogue: set[str]) -> list[s
         if text in catalogue:
             found.append(text)
         elif language == "ar":
-            words = [w for w in _LATIN_WORD.findall(text) if w not in _EVERYWHERE]
+            words = [
+                w for w in _LATIN_WORD.findall(_NOT_WORDS.sub(" ", text)) if w not in _EVERYWHERE
+            ]
             if words:
                 found.append(text)
     return sorted(set(found))

@@ -57,7 +57,7 @@ def test_sending_without_consent_creates_nothing_and_asks_for_it_keeping_what_wa
     assert response.status_code == 200
     assert not Referral.objects.filter(case=case).exists()  # no stray draft
     page = response.content.decode()
-    assert escape(f"No consent to share with {world.receiver.name}") in page
+    assert f"No consent to share with <bdi>{escape(world.receiver.name)}</bdi>" in page
     assert 'name="record_consent"' in page
     assert 'name="consent-fields"' in page
     assert REASON in page  # what was typed is still there
