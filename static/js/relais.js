@@ -42,3 +42,28 @@ if (menuButton) {
     }
   });
 }
+
+// A table wider than the screen scrolls sideways inside its box: keyboard users must reach it
+// too, so the box takes the focus, as a region named after the table's caption or heading.
+const tableLabel = (box) => {
+  const caption = box.querySelector("caption");
+  if (caption && caption.textContent.trim()) return caption.textContent.trim();
+  let before = box.previousElementSibling;
+  while (before && !/^H[1-6]$/.test(before.tagName)) before = before.previousElementSibling;
+  return before ? before.textContent.trim() : document.documentElement.dataset.tableLabel;
+};
+const markScrollingTables = () => {
+  for (const box of document.querySelectorAll(".table-scroll")) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      box.setAttribute("aria-label", tableLabel(box));
+    } else if (box.hasAttribute("tabindex")) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+      box.removeAttribute("aria-label");
+    }
+  }
+};
+markScrollingTables();
+window.addEventListener("resize", markScrollingTables);

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Error as PlaywrightError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,6 +223,24 @@ def _problems(checks: dict, language: str, catalogue: set[str] | None) -> list[s
     return problems
 
 
+# WCAG 2.1 A and AA, as axe-core checks them; the serious and critical violations fail the crawl.
+_AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+_AXE = Axe()
+
+
+def accessibility_problems(page) -> list[str]:
+    violations = _AXE.run(page, options=_AXE_OPTIONS).response["violations"]
+    return [
+        f"axe {v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(str(node["target"][0]) for node in v["nodes"][:4])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 def crawl_as(
     browser,
     base_url: str,
@@ -232,9 +251,11 @@ def crawl_as(
     width: int = 360,
     limit: int = 60,
     words: bool = True,
+    axe: bool = True,
 ) -> Crawl:
     """Sign in as ``role`` and read every kind of page it can reach, in each language (``words``:
-    and look for interface text left untranslated)."""
+    and look for interface text left untranslated; ``axe``: and check each page's accessibility
+    with axe-core, in the last language, the right-to-left one)."""
     result = Crawl()
     catalogues = {language: english_strings(language) for language in languages if language != "en"}
     catalogues["en"] = set()
@@ -263,6 +284,9 @@ def crawl_as(
                 catalogue = catalogues[language] if words else None
                 for problem in _problems(checks, language, catalogue):
                     result.findings.append(Finding(role, language, path, problem))
+                if axe and language == languages[-1]:
+                    for problem in accessibility_problems(page):
+                        result.findings.append(Finding(role, language, path, problem))
                 if language == languages[0]:
                     for link in checks["links"]:
                         local = _local(link, base_url)

@@ -1,5 +1,7 @@
 """Every page each demo role can reach, on a 360 px phone, in English, French and Arabic
-(issue 11): none scrolls sideways, none fails or links to a page that fails.
+(issue 11): none scrolls sideways, none fails or links to a page that fails, and none has a
+serious or critical accessibility violation (WCAG 2.1 A and AA, as axe-core checks them, on the
+right-to-left pages).
 
 ``CRAWL_WORDS=1`` also reports interface text left untranslated (user-entered text must carry
 ``dir="auto"``); it becomes part of the test when the templates are through with it."""
