@@ -4,9 +4,12 @@ notification can be marked read without opening, with every other one about the 
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django.utils.html import escape
 
 from notifications.models import Notification
@@ -120,3 +123,22 @@ def test_a_notification_written_before_the_languages_were_kept_is_shown_as_writt
     client.cookies["django_language"] = "fr"
 
     assert "Old news" in client.get("/notifications/").content.decode()
+
+
+@pytest.mark.parametrize(("language", "ago"), [("en", "3 hours ago"), ("fr", "il y a 3 heures")])
+def test_when_a_notification_came_is_said_relative_to_now(world, client, language, ago):
+    created = timezone.now() - datetime.timedelta(hours=3, minutes=5)
+    Notification.objects.create(
+        recipient=world.receiver_worker,
+        kind="referral.incoming",
+        key="earlier",
+        subject="Earlier",
+        created_at=created,
+    )
+    client.force_login(world.receiver_worker)
+    client.cookies["django_language"] = language
+
+    page = client.get("/notifications/").content.decode().replace("\xa0", " ")
+
+    assert f">{ago}</time>" in page
+    assert timezone.localtime(created).strftime("%d/%m/%Y %H:%M") in page  # the date, on hover
