@@ -83,7 +83,11 @@ class MeetingForm(forms.Form):
     duration_minutes = forms.IntegerField(
         label=_("Duration (minutes)"), min_value=5, max_value=24 * 60, initial=120
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        widget=forms.Select(attrs={"translate": "no"}),  # identifiers (Africa/Tunis), not words
+    )
     repeat = forms.ChoiceField(
         label=_("Repeats"),
         choices=[(p.code, p.label) for p in recurrence.PRESETS],
@@ -334,7 +338,11 @@ class GroupForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        widget=forms.Select(attrs={"translate": "no"}),  # identifiers (Africa/Tunis), not words
+    )
     members = forms.ModelMultipleChoiceField(
         label=_("Member organisations"),
         queryset=Organisation.objects.active().order_by("name"),

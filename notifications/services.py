@@ -30,6 +30,7 @@ from config.errors import ValidationFailed
 from config.publish import publish
 from notifications import kinds
 from notifications.models import Delivery, DeliveryStatus, Notification, PendingNotice, Preference
+from organisations import names
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -101,8 +102,10 @@ Texts = dict[str, tuple[str, str]]  # language -> (subject, body)
 
 def _render_all(message: Message, recipient: User | None) -> Texts:
     """The message in every language of the site (a notification is shown in the language it
-    is read in, which may not be the one its reader chose for e-mails)."""
-    return {code: _render(message, code, recipient) for code, _name in settings.LANGUAGES}
+    is read in, which may not be the one its reader chose for e-mails), with the names in it
+    isolated for right-to-left pages (``names.isolate``; the e-mail goes without the marks)."""
+    with names.isolating():
+        return {code: _render(message, code, recipient) for code, _name in settings.LANGUAGES}
 
 
 def notify(*, recipients: Iterable[User], message: Message) -> list[Notification]:
@@ -180,7 +183,9 @@ def _write(
         preference = preferences.get(user_id)
         language = preference.language if preference else settings.LANGUAGE_CODE
         texts = texts_for(user)
-        subject, body = texts.get(language) or next(iter(texts.values()))
+        subject, body = map(
+            names.without_isolates, texts.get(language) or next(iter(texts.values()))
+        )
         try:
             with transaction.atomic():
                 notification = Notification.objects.create(

@@ -4,6 +4,9 @@ languages)."""
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
@@ -86,3 +89,29 @@ def language_choices() -> list:
         key=lambda choice: choice[1].casefold(),
     )
     return [(_("Common"), common), (_("All languages"), others)]
+
+
+# Plain text has no <bdi>: a name someone typed is isolated between FIRST STRONG ISOLATE and POP
+# DIRECTIONAL ISOLATE, so that a Latin name keeps its place in an Arabic sentence. Only while
+# ``isolating()``: the texts shown in the pages carry the marks, the e-mails do without them
+# (some mail programs show them as boxes).
+FSI, PDI = "\u2068", "\u2069"
+_isolating = contextvars.ContextVar("isolating", default=False)
+
+
+@contextmanager
+def isolating() -> Iterator[None]:
+    token = _isolating.set(True)
+    try:
+        yield
+    finally:
+        _isolating.reset(token)
+
+
+def isolate(value: object) -> str:
+    text = str(value)
+    return f"{FSI}{text}{PDI}" if text and _isolating.get() else text
+
+
+def without_isolates(text: str) -> str:
+    return text.replace(FSI, "").replace(PDI, "")

@@ -24,3 +24,9 @@ def bdi(value: object) -> str:
     """A name someone typed, isolated from the sentence around it: an organisation named in
     Latin letters keeps its punctuation in place inside an Arabic sentence, and the reverse."""
     return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter(name="isolate")
+def isolate_filter(value: object) -> str:
+    """A name inside plain text (notifications): isolated when the text is shown in a page."""
+    return names.isolate(value)

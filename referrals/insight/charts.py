@@ -65,7 +65,9 @@ def bar_chart(table: Table, *, columns: list[str] | None = None, chart_id: str =
     for row in table.rows:
         parts.append(
             format_html(
-                '<text class="label" x="{}" y="{}" text-anchor="{}" direction="{}">{}</text>',
+                # A row's label may be a name someone typed: its own direction, as dir="auto".
+                '<text class="label" x="{}" y="{}" text-anchor="{}" direction="{}" '
+                'unicode-bidi="plaintext">{}</text>',
                 round(x(0), 1),
                 y + 13,
                 anchor_start,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from coordination import selectors as coordination_selectors
 from coordination.models import ActionItem, ActionStatus
 from notifications.models import Delivery, DeliveryStatus
+from organisations import names
 from organisations.models import Organisation, Partnership, Role
 from referrals import selectors
 from referrals.models import (
@@ -140,7 +141,7 @@ def _casework(*, user: object, membership: Membership, now: datetime.datetime) -
         ).count()
     inbox = Section(
         key="inbox",
-        title=_("Inbox of %(organisation)s") % {"organisation": organisation.name},
+        title=_("Inbox of %(organisation)s") % {"organisation": names.isolate(organisation.name)},
         more_url=_box_url("inbox"),
         more_label=_("Open the inbox"),
         empty=_("Nothing waits for you in the inbox."),
@@ -321,7 +322,7 @@ def _member(*, user: object, now: datetime.datetime) -> list[Section]:
             Entry(
                 text=alert.title,
                 url=reverse("coordination:alert", args=[alert.pk]),
-                detail=_("Alert · %(group)s") % {"group": alert.group.name},
+                detail=_("Alert · %(group)s") % {"group": names.isolate(alert.group.name)},
                 when=alert.created_at,
             )
             for alert in alerts
@@ -339,7 +340,8 @@ def _member(*, user: object, now: datetime.datetime) -> list[Section]:
             Entry(
                 text=sitting.meeting.title,
                 url=sitting.get_absolute_url(),
-                detail=_("Next meeting · %(group)s") % {"group": sitting.meeting.group.name},
+                detail=_("Next meeting · %(group)s")
+                % {"group": names.isolate(sitting.meeting.group.name)},
                 when=sitting.starts_at,
             )
             for sitting in sittings
@@ -400,7 +402,7 @@ def _coordination(*, user: object, groups: list, now: datetime.datetime) -> list
             section.items.append(
                 Item(
                     _("Overdue referrals at %(organisation)s")
-                    % {"organisation": organisation.name},
+                    % {"organisation": names.isolate(organisation.name)},
                     overdue[organisation.pk],
                     reverse("organisations:detail", args=[organisation.pk]),
                     urgent=True,
@@ -414,23 +416,23 @@ def _coordination(*, user: object, groups: list, now: datetime.datetime) -> list
         )
         section.items += [
             Item(
-                _("%(group)s: action items open") % {"group": group.name},
+                _("%(group)s: action items open") % {"group": names.isolate(group.name)},
                 actions.get((group.pk, ActionStatus.OPEN), {}).get("n", 0),
                 url,
             ),
             Item(
-                _("%(group)s: action items in progress") % {"group": group.name},
+                _("%(group)s: action items in progress") % {"group": names.isolate(group.name)},
                 actions.get((group.pk, ActionStatus.IN_PROGRESS), {}).get("n", 0),
                 url,
             ),
             Item(
-                _("%(group)s: action items overdue") % {"group": group.name},
+                _("%(group)s: action items overdue") % {"group": names.isolate(group.name)},
                 late,
                 url,
                 urgent=True,
             ),
             Item(
-                _("%(group)s: action items done") % {"group": group.name},
+                _("%(group)s: action items done") % {"group": names.isolate(group.name)},
                 actions.get((group.pk, ActionStatus.DONE), {}).get("n", 0),
                 url,
             ),
@@ -441,7 +443,7 @@ def _coordination(*, user: object, groups: list, now: datetime.datetime) -> list
                 Entry(
                     text=next_sitting.meeting.title,
                     url=next_sitting.get_absolute_url(),
-                    detail=_("Next meeting · %(group)s") % {"group": group.name},
+                    detail=_("Next meeting · %(group)s") % {"group": names.isolate(group.name)},
                     when=next_sitting.starts_at,
                 )
             )
@@ -453,7 +455,7 @@ def _coordination(*, user: object, groups: list, now: datetime.datetime) -> list
                     text=alert.title,
                     url=reverse("coordination:alert", args=[alert.pk]),
                     detail=_("Not yet acknowledged by %(organisations)s")
-                    % {"organisations": ", ".join(o.name for o in status.waiting)},
+                    % {"organisations": ", ".join(names.isolate(o.name) for o in status.waiting)},
                     when=alert.created_at,
                 )
             )

@@ -58,7 +58,10 @@ class InsightFilterForm(forms.Form):
         choices=[("", _("Any service")), *ServiceCategory.choices],
         required=False,
     )
-    city = forms.ChoiceField(label=_("City"), required=False)
+    # The cities' names as the organisations wrote them: no words to translate.
+    city = forms.ChoiceField(
+        label=_("City"), required=False, widget=forms.Select(attrs={"translate": "no"})
+    )
 
     def __init__(self, *args: object, scope: Scope, with_category: bool = True, **kwargs: object):
         super().__init__(*args, **kwargs)

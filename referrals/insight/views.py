@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from config.errors import NotAllowed, ValidationFailed
+from organisations import names
 from organisations import permissions as organisation_permissions
 from organisations.models import Service
 from referrals.insight import cache, charts, dashboard, export, profile, scope, statistics
@@ -37,9 +38,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """What needs the user now, for every role they hold."""
     membership = request.current.membership
     organisation = request.current.organisation
-    board = dashboard.dashboard_for(
-        user=request.user, membership=membership, memberships=request.current.memberships
-    )
+    with names.isolating():  # the names in its lines keep their place in right-to-left pages
+        board = dashboard.dashboard_for(
+            user=request.user, membership=membership, memberships=request.current.memberships
+        )
     return render(
         request,
         "referrals/home.html",

@@ -45,23 +45,30 @@ if (menuButton) {
 
 // A table wider than the screen scrolls sideways inside its box: keyboard users must reach it
 // too, so the box takes the focus, as a region named after the table's caption or heading.
-const tableLabel = (box) => {
+const tableHeading = (box) => {
   const caption = box.querySelector("caption");
-  if (caption && caption.textContent.trim()) return caption.textContent.trim();
+  if (caption && caption.textContent.trim()) return caption;
   let before = box.previousElementSibling;
   while (before && !/^H[1-6]$/.test(before.tagName)) before = before.previousElementSibling;
-  return before ? before.textContent.trim() : document.documentElement.dataset.tableLabel;
+  return before;
 };
+let tableCount = 0;
 const markScrollingTables = () => {
   for (const box of document.querySelectorAll(".table-scroll")) {
     if (box.scrollWidth > box.clientWidth + 1) {
       box.tabIndex = 0;
       box.setAttribute("role", "region");
-      box.setAttribute("aria-label", tableLabel(box));
+      const heading = tableHeading(box);
+      if (heading) {
+        heading.id = heading.id || `table-heading-${++tableCount}`;
+        box.setAttribute("aria-labelledby", heading.id);
+      } else {
+        box.setAttribute("aria-label", document.body.dataset.tableLabel);
+      }
     } else if (box.hasAttribute("tabindex")) {
-      box.removeAttribute("tabindex");
-      box.removeAttribute("role");
-      box.removeAttribute("aria-label");
+      for (const name of ["tabindex", "role", "aria-label", "aria-labelledby"]) {
+        box.removeAttribute(name);
+      }
     }
   }
 };

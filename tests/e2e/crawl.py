@@ -71,8 +71,10 @@ _PAGE_CHECKS = r"""
 
   // Visible interface text, outside what a person typed (bdi, dir=auto, a textarea, the name of
   // a record offered as a choice) or a code (translate=no).
-  const exempt = "[dir=auto], bdi, [translate=no], code, pre, textarea, script, style, noscript";
-  const isId = (value) => /^\d+$/.test(value || "");
+  const exempt =
+    "[dir=auto], bdi, [unicode-bidi=plaintext], [translate=no], code, pre, textarea, script, " +
+    "style, noscript";
+  const isId = (value) => /^(\w+:)?\d+$/.test(value || "");  // 12, or organisation:12
   const record = (el) =>
     (el.tagName === "OPTION" && isId(el.value)) ||
     [...el.querySelectorAll(":scope > input[type=checkbox], :scope > input[type=radio]")]
@@ -182,7 +184,10 @@ _EVERYWHERE = {
     "Aegis",
     "Google",
     "Authenticator",
+    "Ctrl",
 }
+# Words in capitals are codes and acronyms (RRULE, RFC 5545, FREQ=MONTHLY), not sentences.
+_CAPITALS = re.compile(r"\b[A-Z][A-Z0-9_]+\b")
 
 
 def untranslated(texts: list[str], language: str, catalogue: set[str]) -> list[str]:
@@ -192,7 +197,9 @@ def untranslated(texts: list[str], language: str, catalogue: set[str]) -> list[s
             found.append(text)
         elif language == "ar":
             words = [
-                w for w in _LATIN_WORD.findall(_NOT_WORDS.sub(" ", text)) if w not in _EVERYWHERE
+                w
+                for w in _LATIN_WORD.findall(_CAPITALS.sub(" ", _NOT_WORDS.sub(" ", text)))
+                if w not in _EVERYWHERE
             ]
             if words:
                 found.append(text)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize(
     ("username", "section"),
     [
-        ("cso1.worker", "Inbox of Sfax Solidarity Network"),
+        ("cso1.worker", "Inbox of \u2068Sfax Solidarity Network\u2069"),  # the name isolated
         ("muni.supervisor", "Who read our cases lately"),
         ("io.coordinator", "Groups I coordinate"),
         ("admin", "Platform administration"),
