@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -363,7 +364,49 @@ ACTION_LABELS = {
 }
 
 
-def _available_actions(request: HttpRequest, referral: Referral) -> list[dict]:
+# The form each action asks for (the rest need none).
+ACTION_FORMS: dict[str, type] = {
+    "submit": SubmitForm,
+    "approve": NoteForm,
+    "reject": ReasonForm,
+    "hold": HoldForm,
+    "complete": CompleteForm,
+    "withdraw": ReasonForm,
+    "comment": CommentForm,
+}
+
+
+def _action_form(
+    request: HttpRequest, referral: Referral, name: str, data: object = None
+) -> forms.Form | None:
+    """The form of one action of the referral page, blank or bound to what was sent. Each has
+    ids of its own ("decline_note", "complete_note"): the forms share the page."""
+    auto_id = f"{name}_%s"
+    if name in ("accept", "assign"):
+        form = (AssignForm if name == "assign" else AcceptForm)(
+            data,
+            organisation=referral.to_organisation,
+            auto_id=auto_id,
+            initial={"assignee": referral.assignee_id} if name == "assign" else None,
+        )
+        if data is None and name == "assign":
+            form.fields.pop("comment")
+        if (
+            data is None
+            and name == "accept"
+            and not permissions.is_receiving_supervisor(request.user, referral)
+        ):
+            form.fields.pop("assignee")
+        return form
+    if name == "decline":
+        return DeclineForm(data, referral=referral, auto_id=auto_id)
+    form_class = ACTION_FORMS.get(name)
+    return form_class(data, auto_id=auto_id) if form_class else None
+
+
+def _available_actions(
+    request: HttpRequest, referral: Referral, bound: dict[str, forms.Form]
+) -> list[dict]:
     actions = []
     for name, _label, form_class, css in ACTIONS:
         if name == "withdraw" and referral.state == State.DRAFT:
@@ -371,30 +414,31 @@ def _available_actions(request: HttpRequest, referral: Referral) -> list[dict]:
         method = getattr(referral, name)
         if not (can_proceed(method) and has_transition_perm(method, request.user)):
             continue
-        form = None
-        if form_class is AcceptForm:
-            form = AcceptForm(organisation=referral.to_organisation)
-            if not permissions.is_receiving_supervisor(request.user, referral):
-                form.fields.pop("assignee")
-        elif form_class is SubmitForm:
+        form = bound.get(name) or _action_form(request, referral, name)
+        if form_class is SubmitForm:
             # Without consent only a supervisor may send (the override); the page asks the
-            # others for the consent instead (``consent_missing``).
-            if _consent_missing(referral):
-                if not organisation_selectors.is_active_member(
-                    request.user, referral.from_organisation, (Role.SUPERVISOR,)
-                ):
-                    continue
-                form = SubmitForm()
-        elif form_class is DeclineForm:
-            form = DeclineForm(referral=referral)
-        elif form_class is not None:
-            form = form_class()
+            # others for the consent instead (``consent_form``).
+            if not _consent_missing(referral):
+                form = None
+            elif not organisation_selectors.is_active_member(
+                request.user, referral.from_organisation, (Role.SUPERVISOR,)
+            ):
+                continue
         actions.append({"name": name, "label": ACTION_LABELS[name], "form": form, "css": css})
     return actions
 
 
 @login_required
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, pk)
+
+
+def _detail_page(
+    request: HttpRequest, pk: int, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    """The referral's page; a form sent from it that needs correcting comes back in
+    ``bound``, with what was typed and the errors on their fields."""
+    bound = bound or {}
     try:
         referral = services.referral_open(referral_id=pk, actor=request.user)
     except NotVisible:
@@ -406,11 +450,10 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
         State.IN_PROGRESS,
         State.ON_HOLD,
     ):
-        assign_form = AssignForm(
-            organisation=referral.to_organisation,
-            initial={"assignee": referral.assignee_id},
-        )
-        assign_form.fields.pop("comment")
+        assign_form = bound.get("assign") or _action_form(request, referral, "assign")
+    comment_form = None
+    if permissions.can_comment(request.user, referral):
+        comment_form = bound.get("comment") or _action_form(request, referral, "comment")
     return render(
         request,
         "referrals/referral_detail.html",
@@ -421,10 +464,8 @@ def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "show_shared_data": permissions.can_view_shared_data(request.user, referral),
             "show_free_text": permissions.can_read_free_text(request.user, referral),
             "events": selectors.referral_events(referral),
-            "actions": _available_actions(request, referral),
-            "comment_form": CommentForm()
-            if permissions.can_comment(request.user, referral)
-            else None,
+            "actions": _available_actions(request, referral, bound),
+            "comment_form": comment_form,
             "assign_form": assign_form,
             "consent_form": RecipientConsentForm(prefix="consent")
             if is_sender and referral.state == State.DRAFT and _consent_missing(referral)
@@ -516,26 +557,28 @@ def _sent(request: HttpRequest, referral: Referral) -> None:
 
 def _run(
     request: HttpRequest,
-    pk: int,
-    form_class: type | None,
+    referral: Referral,
+    action: str,
     call: Callable[[dict], object],
     done: str,
 ) -> HttpResponse:
-    form = form_class(request.POST) if form_class else None
+    """Run one action; a form that needs correcting comes back on the referral's page as it
+    was typed, its errors on their fields."""
+    form = _action_form(request, referral, action, request.POST)
     if form is not None and not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
-        return redirect("referrals:detail", pk=pk)
+        return _detail_page(request, referral.pk, {action: form})
     try:
         call(form.cleaned_data if form is not None else {})
     except NotVisible:
         raise Http404 from None
     except ServiceError as error:
+        if form is not None and error.field in form.fields:
+            form.add_error(error.field, str(error.message))
+            return _detail_page(request, referral.pk, {action: form})
         messages.error(request, str(error.message))
     else:
         messages.success(request, done)
-    return redirect("referrals:detail", pk=pk)
+    return redirect("referrals:detail", pk=referral.pk)
 
 
 @login_required
@@ -622,16 +665,8 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     referral = Referral.objects.filter(pk=pk).select_related("to_organisation").first()
     if referral is None or not permissions.can_see(user, referral):
         raise Http404
-    form_class, call, done = handlers[action]
-    if form_class in (AcceptForm, AssignForm):
-        organisation = referral.to_organisation
-
-        def form_class(data: object) -> AcceptForm:
-            return (AssignForm if action == "assign" else AcceptForm)(
-                data, organisation=organisation
-            )
-
-    return _run(request, pk, form_class, call, done)
+    _form_class, call, done = handlers[action]
+    return _run(request, referral, action, call, done)
 
 
 @login_required

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from notifications.models import Notification
-from referrals.models import ReferralEvent, State
+from referrals.models import Referral, ReferralEvent, State
 from referrals.notifications import event_notify
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +74,42 @@ def test_a_notice_ending_on_a_time_has_one_full_stop(world):
     assert bodies
     assert not [body for body in bodies if ".." in body]
     assert not [body for body in bodies if "p.m" in body or "a.m" in body]
+
+
+def test_a_decline_that_needs_correcting_comes_back_as_it_was_typed(world, client):
+    referral = world.referral(State.ACKNOWLEDGED)
+    client.force_login(world.receiver_worker)
+
+    response = client.post(
+        f"/referrals/{referral.pk}/decline/",
+        {"reason": "no_capacity", "note": "", "suggested_organisation": world.third.pk},
+    )
+
+    assert response.status_code == 200  # the page again, not a redirect that forgets
+    assert Referral.objects.get(pk=referral.pk).state == State.ACKNOWLEDGED
+    page = response.content.decode()
+    assert re.search(r'<option value="no_capacity" selected>', page)
+    assert re.search(rf'<option value="{world.third.pk}" selected>', page)
+    assert 'id="decline_note_error"' in page
+    assert re.search(r'<textarea[^>]*aria-describedby="decline_note_error"', page)
+
+
+def test_an_outcome_without_its_note_keeps_the_outcome_chosen(world, client):
+    referral = world.referral(State.ACCEPTED)
+    client.force_login(world.receiver_worker)
+
+    response = client.post(
+        f"/referrals/{referral.pk}/complete/", {"outcome": "provided", "note": "  "}
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<option value="provided" selected>', page)
+    assert 'id="complete_note_error"' in page
+
+
+def test_the_forms_of_one_page_have_ids_of_their_own(world, client):
+    page = _page(client, world.receiver_supervisor, world.referral(State.ACKNOWLEDGED))
+
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert not [i for i, n in Counter(ids).items() if n > 1]
