@@ -31,7 +31,7 @@ endif
 # The suite runs with DEBUG off, as production does; these two make that possible without secrets.
 TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijkl ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run test test-fast fuzz soak lint audit format migrations messages bench clean
+.PHONY: help install run test test-fast fuzz soak lint audit format migrations messages bench screenshots clean
 
 help:
 	@echo "make run    set up, load the demo world and start web + Celery worker + beat"
@@ -64,6 +64,11 @@ run: install
 
 test: install
 	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The README's screenshots (docs/screenshots/): the main pages in English and Arabic, desktop and
+# phone, from the demo world in a real browser.
+screenshots: install
+	$(TEST_ENV) $(BIN)/python -m pytest tests/e2e/screenshots.py -q -p no:logging
 
 # schemathesis with every check against a live server, as three roles, with a larger budget than
 # the one CI gives it inside `make test` (tests/test_api_schemathesis.py).
