@@ -262,7 +262,7 @@ def crawl_as(
 ) -> Crawl:
     """Sign in as ``role`` and read every kind of page it can reach, in each language (``words``:
     and look for interface text left untranslated; ``axe``: and check each page's accessibility
-    with axe-core, in the last language, the right-to-left one)."""
+    with axe-core, in each language)."""
     result = Crawl()
     catalogues = {language: english_strings(language) for language in languages if language != "en"}
     catalogues["en"] = set()
@@ -291,7 +291,7 @@ def crawl_as(
                 catalogue = catalogues[language] if words else None
                 for problem in _problems(checks, language, catalogue):
                     result.findings.append(Finding(role, language, path, problem))
-                if axe and language == languages[-1]:
+                if axe:
                     for problem in accessibility_problems(page):
                         result.findings.append(Finding(role, language, path, problem))
                 if language == languages[0]:
