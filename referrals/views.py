@@ -590,26 +590,23 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         if referral is None or not permissions.can_view_referral(user, referral):
             raise Http404
         return _submit(request, referral, override=request.POST.get("override_justification", ""))
-    handlers: dict[str, tuple[type | None, Callable[[dict], object], str]] = {
+    # Each action: the service it calls with the form's data (``_action_form``), and what to say.
+    handlers: dict[str, tuple[Callable[[dict], object], str]] = {
         "approve": (
-            NoteForm,
             lambda d: services.referral_approve(referral_id=pk, actor=user, note=d["note"]),
             _("Approved."),
         ),
         "reject": (
-            ReasonForm,
             lambda d: services.referral_reject(referral_id=pk, actor=user, reason=d["reason"]),
             _("Rejected."),
         ),
         "accept": (
-            AcceptForm,
             lambda d: services.referral_accept(
                 referral_id=pk, actor=user, assignee=d.get("assignee"), comment=d.get("comment", "")
             ),
             _("Accepted."),
         ),
         "decline": (
-            DeclineForm,
             lambda d: services.referral_decline(
                 referral_id=pk,
                 actor=user,
@@ -620,41 +617,34 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             _("Declined."),
         ),
         "start": (
-            None,
             lambda d: services.referral_start(referral_id=pk, actor=user),
             _("Started."),
         ),
         "hold": (
-            HoldForm,
             lambda d: services.referral_hold(
                 referral_id=pk, actor=user, expected_date=d["expected_date"], comment=d["comment"]
             ),
             _("Put on hold."),
         ),
         "resume": (
-            None,
             lambda d: services.referral_resume(referral_id=pk, actor=user),
             _("Resumed."),
         ),
         "complete": (
-            CompleteForm,
             lambda d: services.referral_complete(
                 referral_id=pk, actor=user, outcome=d["outcome"], note=d["note"]
             ),
             _("The outcome was recorded."),
         ),
         "withdraw": (
-            ReasonForm,
             lambda d: services.referral_withdraw(referral_id=pk, actor=user, reason=d["reason"]),
             _("Withdrawn."),
         ),
         "comment": (
-            CommentForm,
             lambda d: services.referral_comment(referral_id=pk, actor=user, text=d["comment"]),
             _("Comment added."),
         ),
         "assign": (
-            AssignForm,
             lambda d: services.referral_assign(referral_id=pk, actor=user, assignee=d["assignee"]),
             _("Assigned."),
         ),
@@ -665,7 +655,7 @@ def referral_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     referral = Referral.objects.filter(pk=pk).select_related("to_organisation").first()
     if referral is None or not permissions.can_see(user, referral):
         raise Http404
-    _form_class, call, done = handlers[action]
+    call, done = handlers[action]
     return _run(request, referral, action, call, done)
 
 
