@@ -292,29 +292,35 @@ class ActionItemForm(forms.Form):
         )
         people = people_of(group)
         self.fields["owner_user"].queryset = people
-        self.fields["owner_user"].choices = people_by_organisation(group, people)
+        self.fields["owner_user"].choices = [
+            ("", "---------"),
+            *people_by_organisation(people, group.members.all(), str(_("Coordinators"))),
+        ]
 
 
-def people_by_organisation(group: CoordinationGroup, people: QuerySet) -> list:
-    """The person list in groups, one per member organisation (then the coordinators who are in
-    none), so that two people of the same name are told apart by where they work."""
+def people_by_organisation(
+    people: QuerySet, organisations: QuerySet | None = None, others_label: str = ""
+) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Choices of people in groups, one per organisation they work for (among
+    ``organisations``, when given), so that two people of the same name are told apart by
+    where they work; the people in none follow under ``others_label``."""
+    memberships = Membership.objects.active().filter(user__in=people)
+    if organisations is not None:
+        memberships = memberships.filter(organisation__in=organisations)
     groups: dict[str, list[tuple[int, str]]] = {}
-    memberships = (
-        Membership.objects.active()
-        .filter(organisation__in=group.members.all(), user__in=people)
-        .select_related("user", "organisation")
-        .order_by("organisation__name", "user__first_name", "user__last_name", "user__username")
-    )
     placed = set()
-    for membership in memberships:
+    for membership in memberships.select_related("user", "organisation").order_by(
+        "organisation__name", "user__first_name", "user__last_name", "user__username"
+    ):
         groups.setdefault(membership.organisation.name, []).append(
             (membership.user_id, person_name(membership.user))
         )
         placed.add(membership.user_id)
-    others = [(person.pk, person_name(person)) for person in people if person.pk not in placed]
-    if others:
-        groups[str(_("Coordinators"))] = others
-    return [("", "---------"), *groups.items()]
+    if others_label:
+        others = [(p.pk, person_name(p)) for p in people if p.pk not in placed]
+        if others:
+            groups[others_label] = others
+    return list(groups.items())
 
 
 class ActionItemUpdateForm(forms.Form):
@@ -378,7 +384,7 @@ class GroupCreateForm(GroupForm):
             .distinct()
         )
         self.fields["coordinators"].queryset = staff
-        self.fields["coordinators"].choices = _staff_by_organisation(staff)
+        self.fields["coordinators"].choices = people_by_organisation(staff)
         self.fields["coordinators"].widget.attrs["size"] = 8
 
     def clean(self) -> dict:
@@ -400,21 +406,6 @@ class GroupCreateForm(GroupForm):
                 % {"names": ", ".join(person_name(p) for p in strangers)},
             )
         return data
-
-
-def _staff_by_organisation(people: QuerySet) -> list:
-    groups: dict[str, list[tuple[int, str]]] = {}
-    memberships = (
-        Membership.objects.active()
-        .filter(user__in=people)
-        .select_related("user", "organisation")
-        .order_by("organisation__name", "user__first_name", "user__last_name", "user__username")
-    )
-    for membership in memberships:
-        groups.setdefault(membership.organisation.name, []).append(
-            (membership.user_id, person_name(membership.user))
-        )
-    return list(groups.items())
 
 
 class PlanForm(forms.Form):

@@ -338,17 +338,18 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 
 
 # (action, label, form class or None, css class). The page shows only what the user may fire.
-ACTIONS: list[tuple[str, str, type | None, str]] = [
-    ("submit", "submit", SubmitForm, ""),
-    ("approve", "approve", NoteForm, ""),
-    ("reject", "reject", ReasonForm, "danger"),
-    ("accept", "accept", AcceptForm, ""),
-    ("decline", "decline", DeclineForm, "danger"),
-    ("start", "start", None, ""),
-    ("hold", "hold", HoldForm, "secondary"),
-    ("resume", "resume", None, ""),
-    ("complete", "complete", CompleteForm, ""),
-    ("withdraw", "withdraw", ReasonForm, "danger"),
+# The page's actions in the order shown, with each button's style.
+ACTIONS: list[tuple[str, str]] = [
+    ("submit", ""),
+    ("approve", ""),
+    ("reject", "danger"),
+    ("accept", ""),
+    ("decline", "danger"),
+    ("start", ""),
+    ("hold", "secondary"),
+    ("resume", ""),
+    ("complete", ""),
+    ("withdraw", "danger"),
 ]
 ACTION_LABELS = {
     "submit": gettext_lazy("Send the referral"),
@@ -408,14 +409,14 @@ def _available_actions(
     request: HttpRequest, referral: Referral, bound: dict[str, forms.Form]
 ) -> list[dict]:
     actions = []
-    for name, _label, form_class, css in ACTIONS:
+    for name, css in ACTIONS:
         if name == "withdraw" and referral.state == State.DRAFT:
             continue  # a draft is discarded, not withdrawn (nothing was sent)
         method = getattr(referral, name)
         if not (can_proceed(method) and has_transition_perm(method, request.user)):
             continue
         form = bound.get(name) or _action_form(request, referral, name)
-        if form_class is SubmitForm:
+        if name == "submit":
             # Without consent only a supervisor may send (the override); the page asks the
             # others for the consent instead (``consent_form``).
             if not _consent_missing(referral):
