@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from config.widgets import DateInput, TimeInput
 from coordination import recurrence
 from coordination.models import (
     ActionStatus,
@@ -17,6 +18,7 @@ from coordination.models import (
     CoordinationGroup,
     Meeting,
 )
+from organisations import names
 from organisations.models import Membership, Organisation
 
 # The zones of the cities around the Mediterranean that the platform serves: first in the list,
@@ -55,20 +57,6 @@ def time_zone_choices() -> list:
         (_("Common"), [(name, _zone_label(name)) for name in common]),
         (_("All time zones"), [(name, _zone_label(name)) for name in names if name not in common]),
     ]
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict | None = None) -> None:
-        super().__init__(attrs=attrs, format="%H:%M")
 
 
 class MeetingForm(forms.Form):
@@ -438,13 +426,15 @@ class PlanForm(forms.Form):
         for organisation in self.organisations:
             role = roles.get(organisation.pk)
             self.fields[f"role_{organisation.pk}"] = forms.CharField(
-                label=_("Role of %(organisation)s") % {"organisation": organisation.name},
+                label=_("Role of %(organisation)s")
+                % {"organisation": names.isolated(organisation.name)},
                 required=False,
                 initial=role.role if role else "",
                 widget=forms.Textarea(attrs={"rows": 2}),
             )
             self.fields[f"contact_{organisation.pk}"] = forms.CharField(
-                label=_("Contact at %(organisation)s") % {"organisation": organisation.name},
+                label=_("Contact at %(organisation)s")
+                % {"organisation": names.isolated(organisation.name)},
                 required=False,
                 max_length=300,
                 initial=role.contact if role else "",

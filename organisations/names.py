@@ -113,5 +113,11 @@ def isolate(value: object) -> str:
     return f"{FSI}{text}{PDI}" if text and _isolating.get() else text
 
 
+def isolated(value: object) -> str:
+    """Always isolated: for text only a page shows (a message after a form, a field's label)."""
+    text = str(value)
+    return f"{FSI}{text}{PDI}" if text else text
+
+
 def without_isolates(text: str) -> str:
     return text.replace(FSI, "").replace(PDI, "")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ServiceError
-from organisations import permissions, selectors, services
+from organisations import names, permissions, selectors, services
 from organisations.forms import (
     CapacityForm,
     DirectoryFilterForm,
@@ -191,7 +191,10 @@ def service_capacity(request: HttpRequest, pk: int, service_pk: int) -> HttpResp
         messages.success(
             request,
             _("%(service)s: capacity is now “%(status)s”.")
-            % {"service": service.name, "status": service.get_capacity_status_display()},
+            % {
+                "service": names.isolated(service.name),
+                "status": service.get_capacity_status_display(),
+            },
         )
     else:
         messages.error(request, _("Unknown capacity status."))

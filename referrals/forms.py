@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from config.widgets import DateInput
 from organisations.forms import LanguagesField
 from organisations.models import Organisation, Service, ServiceCategory
 from referrals import selectors
@@ -254,9 +255,7 @@ class DeclineForm(forms.Form):
 
 
 class HoldForm(forms.Form):
-    expected_date = forms.DateField(
-        label=_("Expected date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    expected_date = forms.DateField(label=_("Expected date"), widget=DateInput())
     comment = forms.CharField(
         label=_("Note to the sender (optional)"),
         required=False,

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from coordination.models import CoordinationGroup
+from organisations import names
 from organisations.models import CapacityStatus, Role
 from organisations.selectors import memberships_of
 from referrals import permissions
@@ -200,7 +201,10 @@ def referral_warnings(
                     "This case already has an open referral for this service (#%(id)s to "
                     "%(organisation)s)."
                 )
-                % {"id": duplicate.pk, "organisation": duplicate.to_organisation.name},
+                % {
+                    "id": duplicate.pk,
+                    "organisation": names.isolate(duplicate.to_organisation.name),
+                },
                 referral=duplicate.pk,
             )
         )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_fsm import can_proceed, has_transition_perm
 
 from config.errors import NotAllowed, NotVisible, ServiceError
+from organisations import names
 from organisations import selectors as organisation_selectors
 from organisations.models import CapacityStatus, Role
 from referrals import permissions, selectors, services
@@ -108,7 +109,8 @@ def case_create(request: HttpRequest) -> HttpResponse:
             _error(request, error, form)
         else:
             messages.success(
-                request, _("The person is registered as %(ref)s.") % {"ref": case.reference}
+                request,
+                _("The person is registered as %(ref)s.") % {"ref": names.isolated(case.reference)},
             )
             return redirect("referrals:case-detail", pk=case.pk)
     return render(request, "referrals/case_form.html", {"form": form})
@@ -129,6 +131,13 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _visible_case(request, pk)
     services.access_record(user=request.user, cases=[case])
+    return _case_page(request, case, ConsentForm(case=case))
+
+
+def _case_page(
+    request: HttpRequest, case: Case, consent_form: ConsentForm, status: int = 200
+) -> HttpResponse:
+    """The case's page; a consent form that needs correcting comes back open, as typed."""
     return render(
         request,
         "referrals/case_detail.html",
@@ -136,8 +145,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "case": case,
             "consents": case.consents.select_related("recipient", "recorded_by"),
             "referrals": selectors.case_referrals(case),
-            "consent_form": ConsentForm(case=case),
+            "consent_form": consent_form,
         },
+        status=status,
     )
 
 
@@ -149,14 +159,14 @@ def consent_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.consent_record(case=case, actor=request.user, **form.cleaned_data)
+        except NotVisible as error:
+            raise Http404 from error
         except ServiceError as error:
-            _error(request, error)
+            form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("The consent was recorded."))
-    else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-    return redirect("referrals:case-detail", pk=pk)
+            return redirect("referrals:case-detail", pk=pk)
+    return _case_page(request, case, form, status=400)
 
 
 @login_required
@@ -204,9 +214,10 @@ def referral_create(request: HttpRequest, pk: int) -> HttpResponse:
             return _referral_form(
                 request, form, case, consent_form=RecipientConsentForm(prefix="consent")
             )
-        warnings = selectors.referral_warnings(
-            case=case, service_category=data["service_category"], service=data["service"]
-        )
+        with names.isolating():  # the organisation's name, inside a sentence of the page
+            warnings = selectors.referral_warnings(
+                case=case, service_category=data["service_category"], service=data["service"]
+            )
         # The same warnings as the API's; here the sender confirms them before anything is saved.
         if warnings and not data["confirm_warnings"]:
             form.data = form.data.copy()
@@ -256,7 +267,7 @@ def _record_consent_inline(request: HttpRequest, form: ReferralForm, case: Case)
             messages.success(
                 request,
                 _("The consent for %(name)s was recorded. Check the referral and send it.")
-                % {"name": recipient.name},
+                % {"name": names.isolated(recipient.name)},
             )
             consent_form = None
     return _referral_form(request, form, case, consent_form=consent_form)
@@ -511,7 +522,7 @@ def referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("The consent for %(name)s was recorded; you can send the referral.")
-                % {"name": referral.to_organisation.name},
+                % {"name": names.isolated(referral.to_organisation.name)},
             )
     return redirect("referrals:detail", pk=pk)
 
@@ -673,7 +684,7 @@ def referral_refer_onwards(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("A new draft to %(organisation)s is ready; check the consent before sending it.")
-        % {"organisation": referral.to_organisation.name},
+        % {"organisation": names.isolated(referral.to_organisation.name)},
     )
     return redirect("referrals:detail", pk=referral.pk)
 

@@ -533,7 +533,7 @@ ROUTES: dict[str, Route] = {
     "referrals:rights-lookup": R("none", role_rule("supervisor", "admin")),
     "referrals:case-detail": R("case", case_rule),
     "referrals:case-edit": R("case", case_rule),
-    "referrals:consent-create": R("case", case_rule, post_only=True, ok=(302,)),
+    "referrals:consent-create": R("case", case_rule, post_only=True, ok=(302, 400)),
     "referrals:consent-withdraw": R("consent", case_rule, post_only=True, ok=(302,)),
     "referrals:referral-create": R("case", case_rule),
     "referrals:rights": R("case", rights_rule),

@@ -15,8 +15,10 @@ _CHOICES = {
 
 
 @register.filter
-def shared_items(shared_data: dict | None) -> list[tuple[object, str]]:
-    """The snapshot as (label, readable value) pairs, in the order of the case form."""
+def shared_items(shared_data: dict | None) -> list[tuple[object, str, bool]]:
+    """The snapshot as (label, readable value, typed) triples, in the order of the case form;
+    ``typed`` says the value is what someone wrote (a name, a phone), not one of our labels, so
+    that the page sets it in its own direction."""
     if not shared_data:
         return []
     items = []
@@ -33,7 +35,8 @@ def shared_items(shared_data: dict | None) -> list[tuple[object, str]]:
             shown = ", ".join(str(choices.get(v, v)) for v in value)
         else:
             shown = str(choices.get(value, value)) if value not in (None, "") else "—"
-        items.append((label, shown or "—"))
+        typed = name not in _CHOICES and name not in ("nationality", "languages")
+        items.append((label, shown or "—", typed and shown not in ("", "—")))
     return items
 
 

@@ -74,3 +74,36 @@ const markScrollingTables = () => {
 };
 markScrollingTables();
 window.addEventListener("resize", markScrollingTables);
+
+// The browser's date and time pickers speak the browser's language, which may not be the page's
+// (a phone in English, the page in Arabic): each one repeats its value beside it as the page's
+// language writes it, in the page's digits, and names it for screen readers.
+const echoFormats = {
+  date: [{ dateStyle: "full" }, (value) => `${value}T00:00:00Z`],
+  time: [{ hour: "2-digit", minute: "2-digit", hourCycle: "h23" }, (value) => `1970-01-01T${value.slice(0, 5)}:00Z`],
+};
+// English here is written day first (config/formats/en), as in Britain.
+const echoLocale = { en: "en-GB" }[document.documentElement.lang] || document.documentElement.lang;
+let echoCount = 0;
+for (const input of document.querySelectorAll("input[data-echo]")) {
+  const [options, iso] = echoFormats[input.dataset.echo] || [];
+  if (!options) continue;
+  const format = new Intl.DateTimeFormat(echoLocale, {
+    ...options,
+    timeZone: "UTC",
+    numberingSystem: "latn",
+  });
+  const echo = document.createElement("span");
+  echo.className = "echo small muted";
+  echo.id = `${input.id || `echo-input-${++echoCount}`}-echo`;
+  input.insertAdjacentElement("afterend", echo);
+  const described = input.getAttribute("aria-describedby");
+  input.setAttribute("aria-describedby", described ? `${described} ${echo.id}` : echo.id);
+  const show = () => {
+    const moment = input.value ? new Date(iso(input.value)) : null;
+    echo.textContent = moment && !Number.isNaN(moment.getTime()) ? format.format(moment) : "";
+  };
+  input.addEventListener("input", show);
+  input.addEventListener("change", show);
+  show();
+}

@@ -166,8 +166,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 # Addresses and codes (a case reference such as C-7K2M9QXA, a file type such as .ics) are no
 # words to translate.
 _NOT_WORDS = re.compile(r"https?://\S+|\S+@\S+|\b[\w-]*\d[\w-]*\b|\.[a-z]{2,4}\b")
-# Words that are the same in every language here: the product, formats, and the authenticator
-# apps named in the two-factor set-up.
+# Words that are the same in every language here: the product, formats, the authenticator apps
+# named in the two-factor set-up, the calendar programs and the minutes' Markdown.
 _EVERYWHERE = {
     "Relais",
     "API",
@@ -185,6 +185,9 @@ _EVERYWHERE = {
     "Google",
     "Authenticator",
     "Ctrl",
+    "Outlook",
+    "Apple",
+    "Markdown",
 }
 # Words in capitals are codes and acronyms (RRULE, RFC 5545, FREQ=MONTHLY), not sentences.
 _CAPITALS = re.compile(r"\b[A-Z][A-Z0-9_]+\b")
@@ -248,6 +251,16 @@ def accessibility_problems(page) -> list[str]:
     ]
 
 
+def page_problems(
+    page, language: str, catalogue: set[str] | None, *, axe: bool = True
+) -> list[str]:
+    """What the crawl notes on the page the browser shows now (a page reached by a form, say):
+    overflow, interface text left untranslated (given the ``catalogue`` of ``english_strings``)
+    and, with ``axe``, serious accessibility violations."""
+    problems = _problems(page.evaluate(_PAGE_CHECKS, language), language, catalogue)
+    return problems + (accessibility_problems(page) if axe else [])
+
+
 def crawl_as(
     browser,
     base_url: str,
@@ -289,11 +302,10 @@ def crawl_as(
                     break
                 checks = page.evaluate(_PAGE_CHECKS, language)
                 catalogue = catalogues[language] if words else None
-                for problem in _problems(checks, language, catalogue):
-                    result.findings.append(Finding(role, language, path, problem))
+                problems = _problems(checks, language, catalogue)
                 if axe:
-                    for problem in accessibility_problems(page):
-                        result.findings.append(Finding(role, language, path, problem))
+                    problems += accessibility_problems(page)
+                result.findings += [Finding(role, language, path, p) for p in problems]
                 if language == languages[0]:
                     for link in checks["links"]:
                         local = _local(link, base_url)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils.html import escape
 
+from organisations import names
 from organisations.models import CapacityStatus
 from referrals.models import Referral, State
 from tests.factories import ServiceFactory
@@ -150,8 +151,11 @@ def test_web_and_api_give_the_same_warnings_for_a_duplicate_and_a_full_service(w
     assert api.status_code == 201, api.data
     assert [w["code"] for w in api.data["warnings"]] == ["duplicate", "service_full"]
     assert api.data["warnings"][0]["referral"] == existing.pk
+    # The same words; the page isolates the organisation's name inside its sentence.
+    assert names.FSI + escape(world.receiver.name) + names.PDI in page
     for warning in api.data["warnings"]:
-        assert escape(warning["message"]) in page
+        assert names.FSI not in warning["message"]
+        assert escape(warning["message"]) in names.without_isolates(page)
 
     confirmed = client.post(url, {**form, "confirm_warnings": "on"})
 

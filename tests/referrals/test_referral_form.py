@@ -303,3 +303,38 @@ def test_a_sent_referral_is_not_discarded(world, client):
     assert Referral.objects.get(pk=referral.pk).state == State.SUBMITTED
     assert "is not possible while the referral is" in response.content.decode()
     assert f'action="/referrals/{referral.pk}/discard/"' not in response.content.decode()
+
+
+# Recording consent on the case's page ---------------------------------------------------------
+
+
+def test_a_consent_missing_its_fields_comes_back_open_as_typed_with_the_error_on_the_field(
+    world, client
+):
+    case = world.case(consent_to=())
+    client.force_login(world.sender_worker)
+
+    response = client.post(f"/cases/{case.pk}/consents/", {"recipient": world.receiver.pk})
+
+    assert response.status_code == 400
+    assert not Consent.objects.filter(case=case).exists()
+    page = response.content.decode()
+    assert re.search(r'<details class="card" id="record-consent" open>', page)
+    assert re.search(rf'<option value="{world.receiver.pk}" selected>', page)
+    # The error is said next to the boxes and tied to them, not in a message above the page.
+    assert re.search(r'id="id_fields_error"', page)
+    assert re.search(r'aria-describedby="[^"]*\bid_fields_error\b', page)
+    assert '<ul class="messages"' not in page
+
+
+def test_a_consent_recorded_on_the_case_page_redirects_to_it(world, client):
+    case = world.case(consent_to=())
+    client.force_login(world.sender_worker)
+
+    response = client.post(
+        f"/cases/{case.pk}/consents/", {"recipient": world.receiver.pk, "fields": ["given_name"]}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/cases/{case.pk}/"
+    assert Consent.objects.get(case=case).recipient == world.receiver
