@@ -479,7 +479,7 @@ def _detail_page(
             "actions": _available_actions(request, referral, bound),
             "comment_form": comment_form,
             "assign_form": assign_form,
-            "consent_form": RecipientConsentForm(prefix="consent")
+            "consent_form": bound.get("consent") or RecipientConsentForm(prefix="consent")
             if is_sender and referral.state == State.DRAFT and _consent_missing(referral)
             else None,
             "can_discard": is_sender and referral.state == State.DRAFT,
@@ -506,9 +506,7 @@ def referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
     if referral is None or not permissions.can_manage_case(request.user, referral.case):
         raise Http404
     form = RecipientConsentForm(request.POST, prefix="consent")
-    if not form.is_valid():
-        messages.error(request, _("Choose at least one field."))
-    else:
+    if form.is_valid():
         try:
             services.consent_record(
                 case=referral.case,
@@ -517,14 +515,19 @@ def referral_consent(request: HttpRequest, pk: int) -> HttpResponse:
                 fields=form.cleaned_data["fields"],
             )
         except ServiceError as error:
-            _error(request, error)
+            _error(request, error, form)
         else:
             messages.success(
                 request,
                 _("The consent for %(name)s was recorded; you can send the referral.")
                 % {"name": names.isolated(referral.to_organisation.name)},
             )
-    return redirect("referrals:detail", pk=pk)
+            return redirect("referrals:detail", pk=pk)
+    if not form.errors:  # refused for a reason that is no field's: said above the page
+        return redirect("referrals:detail", pk=pk)
+    response = _detail_page(request, pk, bound={"consent": form})
+    response.status_code = 400
+    return response
 
 
 @login_required

@@ -541,7 +541,7 @@ ROUTES: dict[str, Route] = {
     "referrals:erase": R("case", rights_rule, post_only=True, ok=(400,)),
     "referrals:list": R("none", signed_in_rule),
     "referrals:detail": R("referral", referral_rule),
-    "referrals:referral-consent": R("referral", consent_sender_rule, post_only=True, ok=(302,)),
+    "referrals:referral-consent": R("referral", consent_sender_rule, post_only=True, ok=(302, 400)),
     "referrals:discard": R("referral", sender_rule, post_only=True, ok=(302,)),
     "referrals:refer-onwards": R("referral", onwards_rule, post_only=True, ok=(302, 403, 409)),
     "referrals:action": R("referral_action", referral_rule, ok=(200, 302, 403, 405)),

@@ -1,7 +1,8 @@
 """Issue 4's journey in a real browser, walked on a phone in English, French and Arabic (issue
 11): a monthly meeting is scheduled, members see it and subscribe to it, and after the meeting
 its attendance, minutes, a decision and action items are recorded (a mistake in a form comes back
-as typed, with the error on its field). Every page on the way passes the crawl's checks."""
+as typed, with the error on its field); the member hears of its action item at the bell. Every
+page on the way passes the crawl's checks."""
 
 from __future__ import annotations
 
@@ -120,8 +121,12 @@ def test_a_monthly_meeting_from_scheduling_to_action_items(browser, live_server,
     walk.check("action item added")
     walk.sign_out()
 
-    # The member organisation sees its action item.
+    # The member organisation hears of its action item at the bell, and finds it.
     walk.sign_in("cso2.worker")
+    assert int(page.locator(".bell .count").inner_text()) >= 1
+    walk.tap(".bell")
+    assert "Map the empty buildings" in page.inner_text("main")
+    walk.check("notifications")
     walk.go("/coordination/actions/")
     assert "Map the empty buildings" in page.inner_text("main")
     walk.check("my action items")

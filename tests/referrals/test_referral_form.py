@@ -258,6 +258,21 @@ def test_consent_recorded_from_a_draft_lets_it_be_sent(world, client):
     assert set(Referral.objects.get(pk=draft.pk).shared_data) == {"reference", "age_band"}
 
 
+def test_a_draft_consent_without_fields_comes_back_on_the_page_with_its_error(world, client):
+    case = world.case(consent_to=())
+    draft = world.draft(case=case)
+    client.force_login(world.sender_worker)
+
+    response = client.post(f"/referrals/{draft.pk}/consent/", {})
+
+    assert response.status_code == 400
+    assert not Consent.objects.filter(case=case).exists()
+    page = response.content.decode()
+    assert 'id="id_consent-fields_error"' in page
+    assert re.search(r'aria-describedby="[^"]*\bid_consent-fields_error\b', page)
+    assert '<ul class="messages"' not in page
+
+
 def test_the_receiver_cannot_record_the_senders_consent(world, client):
     referral = world.referral(State.SUBMITTED)  # the receiver reads it, not the case
     client.force_login(world.receiver_worker)
