@@ -127,6 +127,14 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         permissions = [("manage_case", "Can read and change the whole case record")]
+        indexes = [
+            # The retention sweep, oldest first among the cases not yet anonymised.
+            models.Index(
+                fields=["updated_at"],
+                condition=Q(anonymised_at__isnull=True),
+                name="case_retention_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -342,6 +350,13 @@ class Referral(ConcurrentTransitionMixin, models.Model):
                 fields=["to_organisation", "state", "due_at"],
                 include=["escalation_sent_at"],
                 name="referral_inbox_due",
+            ),
+            # The retention sweep: ended referrals whose receiver still holds the personal data
+            # (a few rows of a large table: its cost does not grow with the table).
+            models.Index(
+                fields=["closed_at"],
+                condition=Q(state__in=CLOSED_STATES, shared_data_revoked_at__isnull=True),
+                name="referral_retention_due",
             ),
             # The home page: work assigned to a person; accepted work assigned to nobody.
             models.Index(fields=["assignee", "state"], name="referral_assignee_state"),

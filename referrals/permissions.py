@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import F
-from guardian.shortcuts import assign_perm, get_objects_for_user, remove_perm
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db.models import Exists, F, OuterRef, Subquery
+from guardian.shortcuts import assign_perm, remove_perm
 
 from coordination import selectors as coordination_selectors
 from organisations import permissions as organisation_permissions
@@ -61,6 +63,28 @@ def _permission_filter(model: type[Model], codename: str) -> dict[str, str | Non
     }
 
 
+def _granted(user: User, grants: type[Model], model: type[Model], codename: str) -> Exists:
+    """A condition on ``model``'s rows: one of the user's groups holds ``codename`` on the row.
+
+    What guardian's ``get_objects_for_user`` answers (grants here go to groups only), written as
+    a probe of the unique (group, permission, object) index for each row the page reads, where
+    guardian's ``pk IN (...)`` gathers every grant of the user's groups on each request: 231,000
+    rows and 100 ms for a municipal caseworker at a million referrals (issue 13)."""
+    permission = Permission.objects.filter(
+        codename=codename,
+        content_type__app_label=model._meta.app_label,
+        content_type__model=model._meta.model_name,
+    ).values("pk")[:1]
+    groups = get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
+    return Exists(
+        grants.objects.filter(  # type: ignore[attr-defined]
+            content_object=OuterRef("pk"),
+            permission_id=Subquery(permission),
+            group_id__in=Subquery(groups),
+        )
+    )
+
+
 # Cases ------------------------------------------------------------------------------------------
 
 
@@ -73,13 +97,7 @@ def case_list_visible(user: Actor) -> QuerySet[Case]:
     """Cases the user's organisations own (only their caseworkers and supervisors)."""
     if not _is_active(user):
         return Case.objects.none()
-    return get_objects_for_user(
-        user,
-        f"referrals.{MANAGE_CASE}",
-        klass=Case,
-        accept_global_perms=False,
-        with_superuser=False,
-    )
+    return Case.objects.filter(_granted(user, CaseGroupObjectPermission, Case, MANAGE_CASE))
 
 
 def case_grant_owner_bulk(organisation: Organisation, cases: list[Case]) -> None:
@@ -173,12 +191,8 @@ def referral_revoke_receiver_actions(referral: Referral) -> None:
 def referral_list_visible(user: Actor) -> QuerySet[Referral]:
     if not _is_active(user):
         return Referral.objects.none()
-    return get_objects_for_user(
-        user,
-        f"referrals.{VIEW_REFERRAL}",
-        klass=Referral,
-        accept_global_perms=False,
-        with_superuser=False,
+    return Referral.objects.filter(
+        _granted(user, ReferralGroupObjectPermission, Referral, VIEW_REFERRAL)
     )
 
 

@@ -328,3 +328,46 @@ def test_a_withdrawn_referral_lost_its_data_at_once_and_is_not_swept_again(world
     with at(T0 + retention + HOUR):
         assert tasks.referral_retention_sweep_task() == 0
     assert not ReferralEvent.objects.filter(name=EventName.ACCESS_REVOKED).exists()
+
+
+# The sweeps' order -------------------------------------------------------------------------------
+
+
+def test_each_sweep_takes_the_oldest_due_rows_first(world, retention, monkeypatch):
+    """A batch is the longest-waiting rows along the due column's index, not the newest ids
+    (which made PostgreSQL walk the whole primary key, issue 13)."""
+    monkeypatch.setattr(tasks, "BATCH", 1)
+    with at(T0):
+        early = world.referral(State.SUBMITTED, urgency="emergency")
+    with at(T0 + 2 * HOUR):
+        late = world.referral(State.SUBMITTED, urgency="emergency")
+    assert late.pk > early.pk  # the newest id is the latest deadline
+
+    # Each rung, when both are due, one at a time: the earlier deadline first.
+    for moment, column in (
+        (T0 + 15 * HOUR, "reminder_sent_at"),
+        (T0 + 27 * HOUR, "escalation_sent_at"),
+    ):
+        with at(moment):
+            tasks.referral_deadline_sweep_task()
+        early.refresh_from_db()
+        late.refresh_from_db()
+        assert getattr(early, column) is not None, column
+        assert getattr(late, column) is None, column
+        with at(moment):
+            tasks.referral_deadline_sweep_task()
+        late.refresh_from_db()
+        assert getattr(late, column) is not None, column
+    with at(T0 + 51 * HOUR):
+        tasks.referral_deadline_sweep_task()
+    early.refresh_from_db()
+    late.refresh_from_db()
+    assert early.state == State.EXPIRED
+    assert late.state == State.SUBMITTED
+
+    # Retention: the referral that ended first, whatever its id.
+    with at(T0 + 51 * HOUR):
+        tasks.referral_deadline_sweep_task()
+    Referral.objects.filter(pk=early.pk).update(closed_at=T0 + 60 * HOUR)
+    due = selectors.referrals_past_retention(before=T0 + 100 * HOUR)
+    assert list(due.values_list("pk", flat=True)[:1]) == [late.pk]
