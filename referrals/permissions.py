@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Subquery
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -102,8 +103,75 @@ def case_list_visible(user: Actor) -> QuerySet[Case]:
 
 def case_grant_owner_bulk(organisation: Organisation, cases: list[Case]) -> None:
     """``case_grant_owner`` for many cases of one organisation (bulk inserts, for loaders)."""
-    for group in _groups(organisation, CASE_ROLES):
-        assign_perm(f"referrals.{MANAGE_CASE}", group, cases)  # type: ignore[arg-type]  # guardian takes lists
+    rows = _GrantRows(CaseGroupObjectPermission, Case, [MANAGE_CASE], [organisation])
+    rows.grant(organisation.pk, CASE_ROLES, MANAGE_CASE, cases)
+    rows.write()
+
+
+class _GrantRows:
+    """Permission rows for many objects, written in one bulk insert (no per-object look-ups):
+    what ``assign_perm`` writes, for loaders of past activity and for load tests."""
+
+    def __init__(
+        self,
+        table: type[Model],
+        model: type[Model],
+        codenames: Iterable[str],
+        organisations: Iterable[Organisation],
+    ) -> None:
+        self.table = table
+        self.permissions = dict(
+            Permission.objects.filter(
+                codename__in=list(codenames),
+                content_type__app_label=model._meta.app_label,
+                content_type__model=model._meta.model_name,
+            ).values_list("codename", "pk")
+        )
+        self.groups = {
+            (organisation.pk, role): group.pk
+            for organisation in organisations
+            for role, group in organisation_permissions.role_groups_ensure(
+                organisation=organisation
+            ).items()
+        }
+        self.rows: list = []
+
+    def grant(
+        self, organisation_id: int, roles: Iterable[str], codename: str, objects: list
+    ) -> None:
+        permission = self.permissions[codename]
+        for role in roles:
+            group = self.groups[(organisation_id, role)]
+            self.rows.extend((group, permission, obj.pk) for obj in objects)
+
+    def write(self) -> None:
+        """(group, permission, object) rows: COPY on PostgreSQL (a load of millions of rows),
+        a bulk insert elsewhere; a row already granted stays as it was."""
+        if connection.vendor == "postgresql" and not _granted_before(self.table, self.rows):
+            table = self.table._meta.db_table
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(
+                    f"COPY {table} (group_id, permission_id, content_object_id) FROM STDIN"
+                ) as copy,
+            ):
+                for row in self.rows:
+                    copy.write_row(row)
+            return
+        self.table.objects.bulk_create(  # type: ignore[attr-defined]
+            (
+                self.table(group_id=group, permission_id=permission, content_object_id=pk)
+                for group, permission, pk in self.rows
+            ),
+            batch_size=10_000,
+            ignore_conflicts=True,
+        )
+
+
+def _granted_before(table: type[Model], rows: list[tuple[int, int, int]]) -> bool:
+    """Whether any of these objects holds a grant already (COPY cannot skip duplicates)."""
+    objects = list({pk for _, _, pk in rows})
+    return table.objects.filter(content_object_id__in=objects).exists()  # type: ignore[attr-defined]
 
 
 def can_manage_case(user: Actor, case: Case) -> bool:
@@ -137,32 +205,35 @@ def referral_grant_receiver(referral: Referral) -> None:
 def referral_grant_bulk(referrals: list[Referral]) -> None:
     """What submission, answers and closing leave granted, for referrals loaded in bulk (past
     activity): the sender's rights; the receiver's view, its personal data until revoked, and
-    its actions while the referral is open."""
+    its actions while the referral is open. One insert, organised by organisation."""
     from referrals.models import OPEN_STATES  # noqa: PLC0415 - keep the model import list short
 
-    def grant(organisation: Organisation, roles: Iterable[str], codename: str, rows: list) -> None:
-        if rows:
-            for group in _groups(organisation, roles):
-                assign_perm(f"referrals.{codename}", group, rows)  # type: ignore[arg-type]  # guardian takes lists
-
-    by_pair: dict[tuple[int, int], list[Referral]] = {}
+    sent: dict[int, list[Referral]] = {}
+    received: dict[int, list[Referral]] = {}
     for referral in referrals:
-        key = (referral.from_organisation_id, referral.to_organisation_id)
-        by_pair.setdefault(key, []).append(referral)
-    for rows in by_pair.values():
-        sender, receiver = rows[0].from_organisation, rows[0].to_organisation
+        sent.setdefault(referral.from_organisation_id, []).append(referral)
+        received.setdefault(referral.to_organisation_id, []).append(referral)
+    rows = _GrantRows(
+        ReferralGroupObjectPermission,
+        Referral,
+        [VIEW_REFERRAL, VIEW_SHARED_DATA, ACT_AS_SENDER, ACT_AS_RECEIVER, SUPERVISE_RECEIVING],
+        Organisation.objects.filter(pk__in=[*sent, *received]),
+    )
+    for organisation_id, objects in sent.items():
         for codename in (VIEW_REFERRAL, VIEW_SHARED_DATA, ACT_AS_SENDER):
-            grant(sender, CASE_ROLES, codename, rows)
-        grant(receiver, CASE_ROLES, VIEW_REFERRAL, rows)
-        grant(
-            receiver,
+            rows.grant(organisation_id, CASE_ROLES, codename, objects)
+    for organisation_id, objects in received.items():
+        rows.grant(organisation_id, CASE_ROLES, VIEW_REFERRAL, objects)
+        rows.grant(
+            organisation_id,
             CASE_ROLES,
             VIEW_SHARED_DATA,
-            [r for r in rows if r.shared_data_revoked_at is None],
+            [r for r in objects if r.shared_data_revoked_at is None],
         )
-        open_rows = [r for r in rows if r.state in OPEN_STATES]
-        grant(receiver, CASE_ROLES, ACT_AS_RECEIVER, open_rows)
-        grant(receiver, [Role.SUPERVISOR], SUPERVISE_RECEIVING, open_rows)
+        open_rows = [r for r in objects if r.state in OPEN_STATES]
+        rows.grant(organisation_id, CASE_ROLES, ACT_AS_RECEIVER, open_rows)
+        rows.grant(organisation_id, [Role.SUPERVISOR], SUPERVISE_RECEIVING, open_rows)
+    rows.write()
 
 
 def referral_revoke_receiver_shared_data(referral: Referral) -> None:

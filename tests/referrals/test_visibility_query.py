@@ -52,3 +52,31 @@ def test_the_list_probes_the_permission_index_instead_of_gathering_every_grant(w
     sql = str(permissions.referral_list_visible(world.sender_worker).query).upper()
     assert "EXISTS" in sql
     assert " IN (SELECT" not in sql.split("EXISTS", 1)[0]  # no pk IN (all the grants)
+
+
+def test_bulk_grants_are_what_the_live_path_leaves(world):
+    """Loaders (seed_load, the demo's history) write in bulk the rows the services write one
+    transition at a time."""
+    from referrals.models import ReferralGroupObjectPermission
+
+    referrals = [
+        world.referral(state)
+        for state in (
+            State.SUBMITTED,
+            State.ACKNOWLEDGED,
+            State.ACCEPTED,
+            State.IN_PROGRESS,
+            State.ON_HOLD,
+            State.COMPLETED,
+            State.DECLINED,
+            State.WITHDRAWN,
+        )
+    ]
+    rows = ReferralGroupObjectPermission.objects.filter(content_object__in=referrals)
+    live = set(rows.values_list("group_id", "permission__codename", "content_object_id"))
+    rows.delete()
+
+    permissions.referral_grant_bulk(list(Referral.objects.filter(pk__in=[r.pk for r in referrals])))
+
+    bulk = set(rows.values_list("group_id", "permission__codename", "content_object_id"))
+    assert bulk == live
