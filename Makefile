@@ -31,7 +31,7 @@ endif
 # The suite runs with DEBUG off, as production does; these two make that possible without secrets.
 TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijkl ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run test test-fast fuzz soak lint audit format migrations messages bench screenshots clean
+.PHONY: help install run test test-fast fuzz soak lint audit format migrations messages bench bench-city screenshots clean
 
 help:
 	@echo "make run    set up, load the demo world and start web + Celery worker + beat"
@@ -39,6 +39,7 @@ help:
 	@echo "make test-fast  the suite without browser journeys and the route matrix"
 	@echo "make lint   ruff and the migrations check"
 	@echo "make audit  known vulnerabilities in the locked dependencies (pip-audit)"
+	@echo "make bench  timings of the hot reads; make bench-city: the lists at a million referrals (PostgreSQL)"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -105,6 +106,15 @@ messages: install
 
 bench: install
 	$(TEST_ENV) $(BIN)/python -m benchmarks
+
+# The lists at city scale: LOAD_DATABASE_URL names a throwaway PostgreSQL database, filled once
+# by seed_load (REFERRALS=1000000 by default) and measured by benchmarks.city.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/relais_load
+REFERRALS ?= 1000000
+bench-city: install
+	$(TEST_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py migrate -v0
+	$(TEST_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py seed_load --force --reuse --referrals $(REFERRALS) --meetings $$(( $(REFERRALS) / 10 ))
+	$(TEST_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.city
 
 clean:
 	rm -rf $(VENV) var

@@ -4,7 +4,7 @@ Skewed as a real city is: one municipality receives about a fifth of the referra
 large staff; the other organisations are CSOs of a few people. A year of referrals in a realistic
 mix of states (most ended; the last days still awaiting an answer). Permission rows are those
 the submit path leaves, written by the same functions the services use, in bulk
-(``permissions.case_grant_owner_bulk``, ``permissions.referral_grant_bulk``).
+(``permissions.cases_grant_owners_bulk``, ``permissions.referral_grant_bulk``).
 """
 
 from __future__ import annotations
@@ -174,11 +174,7 @@ def _cases(orgs: list[Organisation], referrals: int) -> int:
                 )
                 for i in batch
             )
-            by_owner: dict[int, list[Case]] = {}
-            for case in created:
-                by_owner.setdefault(case.owner_id, []).append(case)
-            for rows in by_owner.values():
-                permissions.case_grant_owner_bulk(rows[0].owner, rows)
+            permissions.cases_grant_owners_bulk(created, orgs[1:])
     return total
 
 

@@ -103,8 +103,14 @@ def case_list_visible(user: Actor) -> QuerySet[Case]:
 
 def case_grant_owner_bulk(organisation: Organisation, cases: list[Case]) -> None:
     """``case_grant_owner`` for many cases of one organisation (bulk inserts, for loaders)."""
-    rows = _GrantRows(CaseGroupObjectPermission, Case, [MANAGE_CASE], [organisation])
-    rows.grant(organisation.pk, CASE_ROLES, MANAGE_CASE, cases)
+    cases_grant_owners_bulk(cases, [organisation])
+
+
+def cases_grant_owners_bulk(cases: list[Case], owners: Iterable[Organisation]) -> None:
+    """``case_grant_owner`` for many cases of these organisations, in one insert."""
+    rows = _GrantRows(CaseGroupObjectPermission, Case, [MANAGE_CASE], owners)
+    for case in cases:
+        rows.grant(case.owner_id, CASE_ROLES, MANAGE_CASE, [case])
     rows.write()
 
 

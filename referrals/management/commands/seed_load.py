@@ -16,12 +16,19 @@ class Command(BaseCommand):
         parser.add_argument("--referrals", type=int, default=1_000_000)
         parser.add_argument("--meetings", type=int, default=100_000)
         parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="A database that holds a load city already is kept as it is (for benchmarks).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Run even with DEBUG off (the load users share a published password).",
         )
 
-    def handle(self, *args: object, force: bool = False, **options: int) -> None:
+    def handle(
+        self, *args: object, force: bool = False, reuse: bool = False, **options: int
+    ) -> None:
         if not settings.DEBUG and not force:
             raise CommandError(
                 "seed_load creates users with a published password: it runs only with DEBUG on, "
@@ -30,6 +37,9 @@ class Command(BaseCommand):
         if options["organisations"] < 2:
             raise CommandError("--organisations: at least 2 (a municipality and a CSO).")
         if loadgen.Organisation.objects.filter(name="Load municipality").exists():
+            if reuse:
+                self.stdout.write("This database holds a load city already: kept.")
+                return
             raise CommandError("This database already holds a load city: start from an empty one.")
         loaded = loadgen.build(
             organisations=options["organisations"],

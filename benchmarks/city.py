@@ -1,0 +1,152 @@
+"""The hot lists at city scale, on a database filled by ``manage.py seed_load`` (issue 13).
+
+    DATABASE_URL=postgres://.../loadtest python -m benchmarks.city
+
+For the municipal caseworker (the largest inbox) and a CSO caseworker: the inbox and outbox,
+API and web, first page, a deep page and each filter, p50 and p95 over ``BENCH_REQUESTS``
+requests, each interleaved with its reference (django-guardian's ``get_objects_for_user`` page +
+``count()``, same user, same data), the target beside it, PASS or FAIL. Writes
+``var/bench-city.json`` so that runs can be compared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import django
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+
+from django.conf import settings
+from django.db import connection, reset_queries
+from django.test import Client
+from django.test.utils import override_settings, setup_test_environment
+
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+TARGET_MS = 50.0  # p95, on the 2-core machine of the issue
+TARGET_RATIO = 8.0  # at least this many times faster than the guardian reference
+
+
+def _timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return (time.perf_counter() - start) * 1000
+
+
+def _percentiles(timings: list[float]) -> tuple[float, float]:
+    ordered = sorted(timings)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def _reference(user) -> Callable[[], object]:
+    from guardian.shortcuts import get_objects_for_user
+
+    from referrals.models import Referral
+
+    def run() -> object:
+        rows = get_objects_for_user(
+            user,
+            "referrals.view_referral",
+            klass=Referral,
+            accept_global_perms=False,
+            with_superuser=False,
+        )
+        return list(rows.order_by("-id")[:25]), rows.count()
+
+    return run
+
+
+def main() -> None:
+    from organisations.models import Membership, Organisation, Role
+    from referrals.models import Referral
+
+    with contextlib.suppress(RuntimeError):  # set up already when run from the test suite
+        setup_test_environment()
+    municipality = Organisation.objects.get(name="Load municipality")
+    personas = {
+        "municipal caseworker": Membership.objects.filter(
+            organisation=municipality, role=Role.CASEWORKER, is_active=True
+        ).first(),
+        "CSO caseworker": Membership.objects.filter(role=Role.CASEWORKER, is_active=True)
+        .exclude(organisation=municipality)
+        .first(),
+    }
+    total = Referral.objects.count()
+    results = []
+    print(
+        f"Relais at city scale on {connection.vendor}: {total} referrals; "
+        f"{REQUESTS} requests each, interleaved with the reference\n"
+    )
+    print(f"  {'what':<58} {'p50':>8} {'p95':>8} {'ref p95':>9} {'ratio':>6}  target")
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        AXES_ENABLED=False,
+        REQUIRE_2FA_FOR_PRIVILEGED=False,
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+    ):
+        for persona, membership in personas.items():
+            client = Client()
+            client.force_login(membership.user)
+            reference = _reference(membership.user)
+            deep = (
+                Referral.objects.filter(to_organisation=membership.organisation)
+                .order_by("-id")
+                .values_list("pk", flat=True)[2500:2501]
+            )
+            before = deep[0] if deep else None
+            pages = [
+                ("api: inbox, page 1", "/api/v1/referrals/?box=inbox"),
+                ("api: inbox, state=accepted", "/api/v1/referrals/?box=inbox&state=accepted"),
+                ("api: inbox, overdue=true", "/api/v1/referrals/?box=inbox&overdue=true"),
+                ("api: outbox, page 1", "/api/v1/referrals/?box=outbox"),
+                ("web: inbox, page 1", "/referrals/?box=inbox"),
+                ("web: inbox, state=accepted", "/referrals/?box=inbox&state=accepted"),
+                ("web: outbox, page 1", "/referrals/?box=outbox"),
+            ]
+            if before:
+                pages.append(("web: inbox, page 100", f"/referrals/?box=inbox&before={before}"))
+            for label, url in pages:
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                mine, theirs = [], []
+                for _ in range(REQUESTS):
+                    mine.append(_timed(lambda url=url, client=client: client.get(url)))
+                    theirs.append(_timed(reference))
+                    reset_queries()
+                p50, p95 = _percentiles(mine)
+                _, ref95 = _percentiles(theirs)
+                ratio = ref95 / p95 if p95 else 0.0
+                passed = p95 < TARGET_MS and ratio >= TARGET_RATIO
+                row = {
+                    "persona": persona,
+                    "what": label,
+                    "p50_ms": round(p50, 1),
+                    "p95_ms": round(p95, 1),
+                    "reference_p95_ms": round(ref95, 1),
+                    "ratio": round(ratio, 1),
+                    "pass": passed,
+                }
+                results.append(row)
+                print(
+                    f"  {persona + ' · ' + label:<58} {p50:7.1f}  {p95:7.1f}  {ref95:8.1f} "
+                    f"{ratio:5.1f}×  p95<{TARGET_MS:.0f} ms, ≥{TARGET_RATIO:.0f}×: "
+                    f"{'PASS' if passed else 'FAIL'}"
+                )
+    out = Path(settings.VAR_DIR) / "bench-city.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps({"referrals": total, "results": results}, indent=2))
+    print(f"\nWritten to {out}")
+
+
+if __name__ == "__main__":
+    main()

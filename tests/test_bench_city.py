@@ -1,0 +1,34 @@
+"""``make bench-city`` keeps working: the benchmark runs on a small seeded city and writes its
+figures (a benchmark nobody runs rots, as ``make bench`` did behind the second factor)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_city_benchmark_measures_every_list_against_its_reference(
+    settings, tmp_path, monkeypatch, capsys
+):
+    settings.VAR_DIR = tmp_path
+    call_command(
+        "seed_load", force=True, verbosity=0, organisations=8, users=60, referrals=600, meetings=0
+    )
+    from benchmarks import city
+
+    monkeypatch.setattr(city, "REQUESTS", 2)
+    city.main()
+
+    figures = json.loads((tmp_path / "bench-city.json").read_text())
+    assert figures["referrals"] == 600
+    whats = {(row["persona"], row["what"]) for row in figures["results"]}
+    assert ("municipal caseworker", "api: inbox, page 1") in whats
+    assert ("CSO caseworker", "web: outbox, page 1") in whats
+    assert all(row["p95_ms"] > 0 for row in figures["results"])
+    assert all(row["reference_p95_ms"] > 0 for row in figures["results"])
+    printed = capsys.readouterr().out
+    assert printed.count("PASS") + printed.count("FAIL") == len(figures["results"])
