@@ -147,6 +147,11 @@ class CaseUserObjectPermission(UserObjectPermissionBase):
 class CaseGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Case, on_delete=models.CASCADE)
 
+    class Meta(GroupObjectPermissionBase.Meta):
+        indexes = [
+            models.Index(fields=["content_object", "group", "permission"], name="case_grant"),
+        ]
+
 
 class ConsentQuerySet(models.QuerySet["Consent"]):
     def active(self) -> ConsentQuerySet:
@@ -496,6 +501,13 @@ class ReferralUserObjectPermission(UserObjectPermissionBase):
 
 class ReferralGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        # The lists' visibility probes each row's grants by object, group and permission:
+        # answered from this index alone (issue 13).
+        indexes = [
+            models.Index(fields=["content_object", "group", "permission"], name="referral_grant"),
+        ]
 
 
 class EventName(models.TextChoices):

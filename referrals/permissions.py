@@ -76,12 +76,19 @@ def _granted(user: User, grants: type[Model], model: type[Model], codename: str)
         content_type__app_label=model._meta.app_label,
         content_type__model=model._meta.model_name,
     ).values("pk")[:1]
-    groups = get_user_model().groups.through.objects.filter(user_id=user.pk).values("group_id")
+    # The user's groups as values, not a subquery: the planner then knows how many grants they
+    # hold (a subquery it guesses at made it join all 200,000 of a municipality's rows and sort
+    # them, 3 s, instead of walking the newest ones, 6 ms).
+    groups = list(
+        get_user_model()
+        .groups.through.objects.filter(user_id=user.pk)
+        .values_list("group_id", flat=True)
+    )
     return Exists(
         grants.objects.filter(  # type: ignore[attr-defined]
             content_object=OuterRef("pk"),
             permission_id=Subquery(permission),
-            group_id__in=Subquery(groups),
+            group_id__in=groups,
         )
     )
 
