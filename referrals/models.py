@@ -345,6 +345,10 @@ class Referral(ConcurrentTransitionMixin, models.Model):
         indexes = [
             models.Index(fields=["to_organisation", "state", "-id"]),
             models.Index(fields=["from_organisation", "state", "-id"]),
+            # A box's pages, newest first, whatever its size: without them a box with few rows
+            # (a municipality's outbox, a small CSO's inbox) walked the whole primary key.
+            models.Index(fields=["to_organisation", "-id"], name="referral_inbox_newest"),
+            models.Index(fields=["from_organisation", "-id"], name="referral_outbox_newest"),
             models.Index(fields=["state", "remind_at"]),
             models.Index(fields=["state", "due_at"]),
             models.Index(fields=["state", "expires_at"]),
