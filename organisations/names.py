@@ -109,8 +109,7 @@ def isolating() -> Iterator[None]:
 
 
 def isolate(value: object) -> str:
-    text = str(value)
-    return f"{FSI}{text}{PDI}" if text and _isolating.get() else text
+    return isolated(value) if _isolating.get() else str(value)
 
 
 def isolated(value: object) -> str:

@@ -64,6 +64,14 @@ def _permission_filter(model: type[Model], codename: str) -> dict[str, str | Non
     }
 
 
+def _permissions(model: type[Model], codenames: Iterable[str]) -> QuerySet[Permission]:
+    return Permission.objects.filter(
+        codename__in=list(codenames),
+        content_type__app_label=model._meta.app_label,
+        content_type__model=model._meta.model_name,
+    )
+
+
 def _granted(user: User, grants: type[Model], model: type[Model], codename: str) -> Exists:
     """A condition on ``model``'s rows: one of the user's groups holds ``codename`` on the row.
 
@@ -71,11 +79,7 @@ def _granted(user: User, grants: type[Model], model: type[Model], codename: str)
     a probe of the unique (group, permission, object) index for each row the page reads, where
     guardian's ``pk IN (...)`` gathers every grant of the user's groups on each request: 231,000
     rows and 100 ms for a municipal caseworker at a million referrals (issue 13)."""
-    permission = Permission.objects.filter(
-        codename=codename,
-        content_type__app_label=model._meta.app_label,
-        content_type__model=model._meta.model_name,
-    ).values("pk")[:1]
+    permission = _permissions(model, [codename]).values("pk")[:1]
     # The user's groups as values, not a subquery: the planner then knows how many grants they
     # hold (a subquery it guesses at made it join all 200,000 of a municipality's rows and sort
     # them, 3 s, instead of walking the newest ones, 6 ms).
@@ -133,13 +137,7 @@ class _GrantRows:
         organisations: Iterable[Organisation],
     ) -> None:
         self.table = table
-        self.permissions = dict(
-            Permission.objects.filter(
-                codename__in=list(codenames),
-                content_type__app_label=model._meta.app_label,
-                content_type__model=model._meta.model_name,
-            ).values_list("codename", "pk")
-        )
+        self.permissions = dict(_permissions(model, codenames).values_list("codename", "pk"))
         self.groups = {
             (organisation.pk, role): group.pk
             for organisation in organisations

@@ -111,6 +111,28 @@ def referral_list(
         referrals = referrals.filter(to_organisation_id__in=organisation_ids)
     elif box == OUTBOX:
         referrals = referrals.filter(from_organisation_id__in=organisation_ids)
+    return referral_filter(
+        referrals,
+        user=user,
+        state=state,
+        urgency=urgency,
+        category=category,
+        overdue=overdue,
+        assigned=assigned,
+    )
+
+
+def referral_filter(
+    referrals: QuerySet[Referral],
+    *,
+    user: Actor,
+    state: str = "",
+    urgency: str = "",
+    category: str = "",
+    overdue: bool | None = None,
+    assigned: str = "",
+) -> QuerySet[Referral]:
+    """A box (``referral_list``) narrowed by the list's filters, newest first."""
     if state:
         referrals = referrals.filter(state=state)
     if urgency:
@@ -232,12 +254,9 @@ def access_log_for(*, user: Actor, organisation: Organisation) -> QuerySet[Acces
     )
 
 
-# The deadline ladder, for the sweeps. Each is one indexed query on (state, <time>).
-
-
-# The sweeps read the oldest due rows first, along their own index: the model's default order
-# (newest id first) with a LIMIT made PostgreSQL walk the whole primary key looking for them
-# (0.3 to 5.8 s at a million referrals, issue 13).
+# The deadline ladder, for the sweeps. Each reads the oldest due rows first, along its own
+# (state, <time>) index: the model's default order (newest id first) with a LIMIT made PostgreSQL
+# walk the whole primary key looking for them (0.3 to 5.8 s at a million referrals, issue 13).
 
 
 def referrals_due_for_reminder(*, now: datetime.datetime | None = None) -> QuerySet[Referral]:

@@ -317,10 +317,9 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     form = ReferralFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     in_box = selectors.referral_list(user=request.user, box=box, organisation=organisation)
-    referrals = selectors.referral_list(
+    referrals = selectors.referral_filter(
+        in_box,
         user=request.user,
-        box=box,
-        organisation=organisation,
         state=filters.get("state", ""),
         urgency=filters.get("urgency", ""),
         category=filters.get("category", ""),

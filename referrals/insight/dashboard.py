@@ -267,10 +267,9 @@ def _access(*, organisation: Organisation, now: datetime.datetime) -> Section:
             Entry(
                 text=(row.user.get_full_name() or row.user.username) if row.user else _("Unknown"),
                 url=reverse("referrals:access-log"),
-                detail=(
-                    f"{row.get_action_display()} · {row.referral.to_organisation.name}"
-                    if row.referral
-                    else row.get_action_display()
+                detail=" · ".join(
+                    [row.get_action_display()]
+                    + ([names.isolate(row.referral.to_organisation.name)] if row.referral else [])
                 ),
                 when=row.created_at,
             )
@@ -512,7 +511,10 @@ def _platform(*, now: datetime.datetime) -> Section:
         ),
         *(
             Entry(
-                text=f"{partnership.municipality.name} – {partnership.organisation.name}",
+                text=" – ".join(
+                    names.isolate(o.name)
+                    for o in (partnership.municipality, partnership.organisation)
+                ),
                 url=reverse("admin:organisations_partnership_change", args=[partnership.pk]),
                 detail=_("Partnership ends"),
                 when=partnership.ends_on,

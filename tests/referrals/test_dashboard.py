@@ -100,6 +100,8 @@ def test_a_supervisor_sees_escalations_unassigned_work_and_who_read_the_cases(wo
     # The receiver opened our case's referral: the sender's supervisor sees who.
     assert "r.worker" in sender_html or world.receiver_worker.get_full_name() in sender_html
     assert "/cases/access-log/" in sender_html
+    # The reader's organisation isolated, as every name in the page's sentences.
+    assert f" · \u2068{world.receiver.name}\u2069" in sender_html
     # A caseworker has no such sections.
     worker_html = home(world.sender_worker)
     assert "Escalated to supervisors" not in worker_html
@@ -156,6 +158,7 @@ def test_a_platform_admin_sees_verification_partnerships_and_dead_letters(world)
     assert count(html, "Partnerships ending within 60 days") == 1
     assert count(html, "E-mails that failed for good") == 1
     assert "New CSO" in html
+    assert f"\u2068{world.receiver.name}\u2069 – \u2068{world.sender.name}\u2069" in html
     assert "not a member of any organisation" not in html
 
 
