@@ -7,12 +7,55 @@ schema.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.core.paginator import EmptyPage, Paginator
+from django.db.models import QuerySet
+from django.db.models.query import ModelIterable
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 MAX_PAGE_SIZE = 200
+
+
+class _IdsFirst:
+    """A page read in two queries: the ids alone, then their rows with everything joined.
+
+    Where a list is filtered by an ``EXISTS`` (the permission probes), PostgreSQL misjudges how
+    many rows pass and, once the page's joins are in the query, joins and sorts the whole box
+    before cutting the page (45 ms for a CSO at a million referrals); the ids alone walk the
+    ``-id`` index and stop at the page's end (under 1 ms). The rows then come by primary key.
+    Only a sliced read of model instances is split (apply it to the page, not to a look-up):
+    ``count()``, ``exists()`` and whole reads stay one query."""
+
+    def _fetch_all(self) -> None:
+        if (
+            self._result_cache is None  # type: ignore[attr-defined]
+            and self.query.is_sliced  # type: ignore[attr-defined]
+            and self._iterable_class is ModelIterable  # type: ignore[attr-defined]
+        ):
+            ids = list(self.values_list("pk", flat=True))  # type: ignore[attr-defined]
+            rows = self._chain()  # type: ignore[attr-defined]
+            rows.query.clear_limits()
+            by_id = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+            # A row gone between the two reads (deleted meanwhile) is left out, not an error.
+            self._result_cache = [by_id[pk] for pk in ids if pk in by_id]
+            self._prefetch_done = True
+            return
+        super()._fetch_all()  # type: ignore[misc]
+
+
+@cache
+def _ids_first_class(queryset_class: type[QuerySet]) -> type[QuerySet]:
+    return type(f"IdsFirst{queryset_class.__name__}", (_IdsFirst, queryset_class), {})
+
+
+def ids_first(queryset: QuerySet) -> QuerySet:
+    """``queryset``, whose sliced reads (a page) fetch the ids first (see ``_IdsFirst``)."""
+    clone = queryset.all()
+    clone.__class__ = _ids_first_class(type(queryset))
+    return clone
 
 
 def _page_size(request, *, param: str, default: int, maximum: int) -> int:
@@ -47,6 +90,9 @@ class NewestFirst(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
+
+    def paginate_queryset(self, queryset, request, view=None):
+        return super().paginate_queryset(ids_first(queryset), request, view)
 
     def get_page_size(self, request) -> int:
         return _page_size(

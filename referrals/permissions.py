@@ -79,7 +79,7 @@ def _granted(user: User, grants: type[Model], model: type[Model], codename: str)
     a probe of the unique (group, permission, object) index for each row the page reads, where
     guardian's ``pk IN (...)`` gathers every grant of the user's groups on each request: 231,000
     rows and 100 ms for a municipal caseworker at a million referrals (issue 13)."""
-    permission = _permissions(model, [codename]).values("pk")[:1]
+    permission = _permissions(model, [codename]).order_by().values("pk")[:1]
     # The user's groups as values, not a subquery: the planner then knows how many grants they
     # hold (a subquery it guesses at made it join all 200,000 of a municipality's rows and sort
     # them, 3 s, instead of walking the newest ones, 6 ms).

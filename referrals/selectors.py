@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.pagination import ids_first
 from coordination.models import CoordinationGroup
 from organisations import names
 from organisations.models import CapacityStatus, Role
@@ -26,6 +27,7 @@ from referrals.models import (
     Consent,
     Referral,
     ReferralEvent,
+    ReferralQuerySet,
     State,
 )
 
@@ -123,7 +125,7 @@ def referral_list(
 
 
 def referral_filter(
-    referrals: QuerySet[Referral],
+    referrals: ReferralQuerySet,
     *,
     user: Actor,
     state: str = "",
@@ -164,7 +166,7 @@ def keyset_page(
     """One page by key (id below the cursor), never counting everything."""
     if before:
         referrals = referrals.filter(pk__lt=before)
-    rows = list(referrals[: size + 1])
+    rows = list(ids_first(referrals)[: size + 1])
     next_cursor = rows[size - 1].pk if len(rows) > size else None
     return rows[:size], next_cursor
 
