@@ -63,8 +63,13 @@ run: install
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(RUN_ENV) RELAIS_VAR_DIR="$(CURDIR)/var" WEB_COMMAND="$(WEB_COMMAND)" \
 		$(BIN)/supervisord -c config/supervisord.conf
 
+# One test process per core (at most four), a file's tests together in one process: each process
+# has its own test database, Redis database and embedded-broker folder (tests/parallel.py).
+# `make test PARALLEL=` runs in one process.
+PARALLEL ?= -n auto --maxprocesses 4 --dist loadfile
+
 test: install
-	$(TEST_ENV) $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # The README's screenshots (docs/screenshots/): the main pages in English and Arabic, desktop and
 # phone, from the demo world in a real browser.
@@ -84,7 +89,7 @@ soak: install
 
 # The suite without the slow sweeps (browser journeys, the route matrix): for everyday work.
 test-fast: install
-	$(TEST_ENV) $(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -63,6 +63,36 @@ def _reference(user) -> Callable[[], object]:
     return run
 
 
+class _RolledBack(Exception):
+    pass
+
+
+def _fan_out(municipality) -> dict[str, int]:
+    """What one referral arriving at the municipality writes: notifications and e-mails, by the
+    real notifier, in a transaction rolled back (the database is left as it was)."""
+    from django.db import transaction
+
+    from notifications.models import Delivery, Notification
+    from referrals import notifications
+    from referrals.models import EventName, Referral, ReferralEvent, State
+
+    referral = Referral.objects.filter(to_organisation=municipality).order_by("-id").first()
+    figures = {"staff": notifications._staff(municipality).count()}
+    with contextlib.suppress(_RolledBack), transaction.atomic():
+        notices, emails = Notification.objects.count(), Delivery.objects.count()
+        event = ReferralEvent.objects.create(
+            referral=referral,
+            name=EventName.SUBMITTED,
+            from_state=State.DRAFT,
+            to_state=State.SUBMITTED,
+        )
+        notifications.event_notify(event_id=event.pk)
+        figures["notifications"] = Notification.objects.count() - notices
+        figures["emails"] = Delivery.objects.count() - emails
+        raise _RolledBack
+    return figures
+
+
 def main() -> None:
     from organisations.models import Membership, Organisation, Role
     from referrals.models import Referral
@@ -142,9 +172,17 @@ def main() -> None:
                     f"{ratio:5.1f}×  p95<{TARGET_MS:.0f} ms, ≥{TARGET_RATIO:.0f}×: "
                     f"{'PASS' if passed else 'FAIL'}"
                 )
+    fan_out = _fan_out(municipality)
+    print(
+        f"\n  One referral arriving at the municipality ({fan_out['staff']} caseworkers and "
+        f"supervisors): {fan_out['notifications']} notifications, {fan_out['emails']} e-mails "
+        "(its intake team; the others read the morning summary)"
+    )
     out = Path(settings.VAR_DIR) / "bench-city.json"
     out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps({"referrals": total, "results": results}, indent=2))
+    out.write_text(
+        json.dumps({"referrals": total, "results": results, "fan_out": fan_out}, indent=2)
+    )
     print(f"\nWritten to {out}")
 
 

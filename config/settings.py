@@ -441,6 +441,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "referrals.tasks.referral_event_sweep_task",
         "schedule": 60.0,
     },
+    "referral-incoming-digest": {
+        "task": "referrals.tasks.incoming_digest_task",
+        "schedule": 3600.0,
+    },
     "referral-retention-sweep": {
         "task": "referrals.tasks.referral_retention_sweep_task",
         "schedule": 3600.0,

@@ -16,6 +16,18 @@ class PreferenceForm(forms.Form):
         ),
     )
 
+    silenced_kinds = forms.MultipleChoiceField(
+        label=_("Do not tell me at all of"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Neither under the bell nor by e-mail."),
+    )
+
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["email_kinds"].choices = [(k.code, k.label) for k in kinds.all_kinds()]
+        silenceable = [(k.code, k.label) for k in kinds.silenceable_kinds()]
+        if silenceable:
+            self.fields["silenced_kinds"].choices = silenceable
+        else:
+            del self.fields["silenced_kinds"]

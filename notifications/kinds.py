@@ -17,6 +17,8 @@ class Kind:
     email_by_default: bool = True
     # False: always by e-mail, not offered on the preferences page (an account's welcome).
     choosable: bool = True
+    # True: a person may choose not to be told at all (a summary they can do without).
+    silenceable: bool = False
     # The e-mail's link, made when it is sent (a set-password link is never stored); None from
     # it means the e-mail is no longer needed. Unset: the notification's own page.
     email_link: Callable[[Any], str | None] | None = None
@@ -32,6 +34,7 @@ def register(
     *,
     email_by_default: bool = True,
     choosable: bool = True,
+    silenceable: bool = False,
     email_link: Callable[[Any], str | None] | None = None,
     link_label: object = None,
 ) -> None:
@@ -40,6 +43,7 @@ def register(
         label=label,
         email_by_default=email_by_default,
         choosable=choosable,
+        silenceable=silenceable,
         email_link=email_link,
         link_label=link_label,
     )
@@ -48,6 +52,11 @@ def register(
 def all_kinds() -> list[Kind]:
     """The kinds a person chooses to receive by e-mail or not (the preferences page)."""
     return [kind for kind in _KINDS.values() if kind.choosable]
+
+
+def silenceable_kinds() -> list[Kind]:
+    """The kinds a person may turn off altogether (neither in the app nor by e-mail)."""
+    return [kind for kind in all_kinds() if kind.silenceable]
 
 
 def get(code: str) -> Kind | None:

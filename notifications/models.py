@@ -135,6 +135,8 @@ class Preference(models.Model):
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
     email_kinds_off = models.JSONField(_("kinds not sent by e-mail"), default=list, blank=True)
+    # Kinds not notified at all (only kinds registered as silenceable).
+    silenced_kinds = models.JSONField(_("kinds not notified"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("notification preference")
@@ -145,3 +147,6 @@ class Preference(models.Model):
 
     def wants_email(self, kind: str) -> bool:
         return kind not in self.email_kinds_off
+
+    def wants(self, kind: str) -> bool:
+        return kind not in self.silenced_kinds

@@ -181,6 +181,8 @@ def _write(
         if user_id in already:
             continue
         preference = preferences.get(user_id)
+        if preference is not None and not preference.wants(message.kind):
+            continue  # they chose not to hear of this kind at all
         language = preference.language if preference else settings.LANGUAGE_CODE
         texts = texts_for(user)
         subject, body = map(
@@ -390,25 +392,40 @@ def notification_mark_all_read(*, user: User) -> int:
     )
 
 
-def preference_update(
-    *, user: User, language: str | None = None, email_kinds: Iterable[str] | None = None
-) -> Preference:
-    """The language of the user's e-mails, and the kinds of notification that also go by e-mail
-    (``email_kinds``; every kind always appears in the app). None leaves a setting as it is."""
-    if language is not None and language not in dict(settings.LANGUAGES):
-        raise ValidationFailed(_("Choose one of the languages offered."), field="language")
-    codes = [kind.code for kind in kinds.all_kinds()]
-    chosen = None if email_kinds is None else set(email_kinds)
-    unknown = sorted((chosen or set()) - set(codes))
+def _known(given: Iterable[str] | None, offered: list[str], field: str) -> set[str] | None:
+    chosen = None if given is None else set(given)
+    unknown = sorted((chosen or set()) - set(offered))
     if unknown:
         raise ValidationFailed(
             _("Unknown kinds of notification: %(kinds)s.") % {"kinds": ", ".join(unknown)},
-            field="email_kinds",
+            field=field,
         )
+    return chosen
+
+
+def preference_update(
+    *,
+    user: User,
+    language: str | None = None,
+    email_kinds: Iterable[str] | None = None,
+    silenced_kinds: Iterable[str] | None = None,
+) -> Preference:
+    """The language of the user's e-mails, the kinds of notification that also go by e-mail
+    (``email_kinds``; every kind appears in the app), and the kinds not notified at all
+    (``silenced_kinds``, among those that allow it). None leaves a setting as it is."""
+    if language is not None and language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(_("Choose one of the languages offered."), field="language")
+    codes = [kind.code for kind in kinds.all_kinds()]
+    chosen = _known(email_kinds, codes, "email_kinds")
+    silenced = _known(
+        silenced_kinds, [kind.code for kind in kinds.silenceable_kinds()], "silenced_kinds"
+    )
     preference = preference_for(user)
     if language is not None:
         preference.language = language
     if chosen is not None:
         preference.email_kinds_off = [code for code in sorted(codes) if code not in chosen]
+    if silenced is not None:
+        preference.silenced_kinds = sorted(silenced)
     preference.save()
     return preference

@@ -72,6 +72,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     initial = {
         "language": preference.language,
         "email_kinds": [code for code in codes if preference.wants_email(code)],
+        "silenced_kinds": preference.silenced_kinds,
     }
     form = PreferenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -79,6 +80,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             user=request.user,
             language=form.cleaned_data["language"],
             email_kinds=form.cleaned_data["email_kinds"],
+            silenced_kinds=form.cleaned_data.get("silenced_kinds"),
         )
         messages.success(request, _("Your preferences were saved."))
         return redirect("notifications:preferences")

@@ -157,6 +157,10 @@ class MembershipRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
+class MembershipIntakeForm(forms.Form):
+    intake = forms.BooleanField(label=_("On the intake team"), required=False)
+
+
 class SwitchOrganisationForm(forms.Form):
     organisation = forms.IntegerField()
     next = forms.CharField(required=False)

@@ -29,6 +29,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+# The roles that see cases and referrals (an admin manages the organisation, not its cases).
+CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+
+
 class ServiceCategory(models.TextChoices):
     """The fixed taxonomy of the service directory (after Open Referral HSDS)."""
 
@@ -151,6 +155,14 @@ class Membership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     is_active = models.BooleanField(_("active"), default=True)
+    # Who is told at once of each referral that arrives. An organisation without an intake team
+    # tells all its caseworkers and supervisors; with one, the others read a daily summary (or
+    # nothing, as each prefers): a municipality of sixty does not get sixty e-mails a referral.
+    intake = models.BooleanField(
+        _("on the intake team"),
+        default=False,
+        help_text=_("Told at once of every referral that arrives for the organisation."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from organisations import permissions
 from organisations.exceptions import LastAdmin, NotAllowed, NotAMunicipality, ValidationFailed
 from organisations.models import (
+    CASE_ROLES,
     CapacityStatus,
     Membership,
     Organisation,
@@ -180,7 +181,9 @@ def membership_change_role(*, membership: Membership, role: str, actor: User | N
     membership.refresh_from_db()
     _check_keeps_an_admin(membership, role=role, is_active=membership.is_active)
     membership.role = role
-    membership.save(update_fields=["role", "updated_at"])
+    # An admin sees no referral: off the intake team with the role that received them.
+    membership.intake = membership.intake and role in CASE_ROLES
+    membership.save(update_fields=["role", "intake", "updated_at"])
     _sync_groups(membership)
     return membership
 
@@ -199,14 +202,33 @@ def membership_deactivate(*, membership: Membership, actor: User | None) -> Memb
 
 
 @transaction.atomic
+def membership_set_intake(
+    *, membership: Membership, intake: bool, actor: User | None
+) -> Membership:
+    """Puts the member on the intake team (told at once of new referrals) or takes them off."""
+    _require_manager(actor, membership.organisation)
+    membership.refresh_from_db()
+    if intake and membership.role not in CASE_ROLES:
+        raise ValidationFailed(
+            _("Only caseworkers and supervisors see referrals: give this person such a role."),
+            field="intake",
+        )
+    membership.intake = intake
+    membership.save(update_fields=["intake", "updated_at"])
+    return membership
+
+
+@transaction.atomic
 def membership_update(
     *,
     membership: Membership,
     actor: User | None,
     role: str | None = None,
     is_active: bool | None = None,
+    intake: bool | None = None,
 ) -> Membership:
-    """A new role, access ended or given back, or both at once (all or nothing)."""
+    """A new role, access ended or given back, the intake team, or several at once (all or
+    nothing)."""
     if role is not None:
         membership = membership_change_role(membership=membership, role=role, actor=actor)
     if is_active is False:
@@ -218,7 +240,9 @@ def membership_update(
             role=membership.role,
             actor=actor,
         )
-    elif role is None:
+    if intake is not None:
+        membership = membership_set_intake(membership=membership, intake=intake, actor=actor)
+    elif role is None and is_active is None:
         _require_manager(actor, membership.organisation)  # an empty change is still theirs
     return membership
 

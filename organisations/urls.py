@@ -27,6 +27,11 @@ urlpatterns = [
     path("<int:pk>/members/", views.member_list, name="members"),
     path("<int:pk>/members/<int:membership_pk>/role/", views.member_role, name="member-role"),
     path(
+        "<int:pk>/members/<int:membership_pk>/intake/",
+        views.member_intake,
+        name="member-intake",
+    ),
+    path(
         "<int:pk>/members/<int:membership_pk>/deactivate/",
         views.member_deactivate,
         name="member-deactivate",

@@ -19,13 +19,14 @@ from organisations.forms import (
     DirectoryFilterForm,
     MatrixForm,
     MemberInviteForm,
+    MembershipIntakeForm,
     MembershipRoleForm,
     OrganisationProfileForm,
     ServiceFilterForm,
     ServiceForm,
     SwitchOrganisationForm,
 )
-from organisations.models import Membership, Organisation, Partnership, Service
+from organisations.models import CASE_ROLES, Membership, Organisation, Partnership, Service
 
 PAGE_SIZE = 25
 
@@ -234,6 +235,10 @@ def member_list(request: HttpRequest, pk: int) -> HttpResponse:
             "memberships": memberships,
             "form": form,
             "role_form": MembershipRoleForm(),
+            "receiving_roles": CASE_ROLES,
+            "has_intake_team": any(
+                m.intake and m.is_active and m.role in CASE_ROLES for m in memberships
+            ),
         },
     )
 
@@ -253,6 +258,31 @@ def member_role(request: HttpRequest, pk: int, membership_pk: int) -> HttpRespon
             _service_error(request, None, error)
         else:
             messages.success(request, _("The role was changed."))
+    return redirect("organisations:members", pk=pk)
+
+
+@login_required
+@require_POST
+def member_intake(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    organisation = _managed_organisation(request, pk)
+    membership = get_object_or_404(Membership, pk=membership_pk, organisation=organisation)
+    form = MembershipIntakeForm(request.POST)
+    intake = form.is_valid() and form.cleaned_data["intake"]
+    try:
+        services.membership_set_intake(membership=membership, intake=intake, actor=request.user)
+    except ServiceError as error:
+        _service_error(request, None, error)
+    else:
+        name = names.isolated(membership.user.get_full_name() or membership.user.username)
+        messages.success(
+            request,
+            (
+                _("%(name)s is told at once of every referral that arrives.")
+                if intake
+                else _("%(name)s now reads the new referrals in the daily summary.")
+            )
+            % {"name": name},
+        )
     return redirect("organisations:members", pk=pk)
 
 

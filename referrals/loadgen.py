@@ -29,6 +29,7 @@ from referrals.models import RESPONSE_TIME, Case, Referral, State
 BATCH = 20_000
 PASSWORD = "load-password-1"  # noqa: S105 - every load user's: the database is a throwaway
 PREFIX = "load"
+INTAKE_TEAM = 5  # the municipality's first members, caseworkers all (roles below)
 
 # Answered referrals: most ended, some still in care (recent ones only).
 _ANSWERED = [
@@ -135,7 +136,12 @@ def _users(orgs: list[Organisation], total: int) -> dict[int, list[int]]:
     for i, user_id in enumerate(ids):
         organisation = orgs[0] if i < municipal else orgs[1 + i % (len(orgs) - 1)]
         role = roles[i % len(roles)]
-        memberships.append(Membership(user_id=user_id, organisation=organisation, role=role))
+        # The municipality's first five caseworkers are its intake team (told at once of each
+        # referral); smaller organisations have none and tell all their staff.
+        intake = organisation is orgs[0] and role == Role.CASEWORKER and i < INTAKE_TEAM
+        memberships.append(
+            Membership(user_id=user_id, organisation=organisation, role=role, intake=intake)
+        )
         if role == Role.CASEWORKER:
             caseworkers.setdefault(organisation.pk, []).append(user_id)
     Membership.objects.bulk_create(memberships, batch_size=BATCH)

@@ -585,6 +585,24 @@ class BoxVisit(models.Model):
         return f"{self.user_id} {self.organisation_id} {self.seen_at:%Y-%m-%d %H:%M}"
 
 
+class IncomingDigest(models.Model):
+    """The daily summary of one day's arrivals at one organisation was sent (sent once)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    arrivals = models.PositiveIntegerField()
+    recipients = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "organisation"], name="unique_incoming_digest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.day}"
+
+
 class AccessAction(models.TextChoices):
     VIEW = "view", _("viewed")
     LIST = "list", _("listed")

@@ -6,8 +6,11 @@ may see it; coordinators hear of an escalation without a link they could not ope
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from coordination import selectors as coordination_selectors
 from notifications import kinds
 from notifications.services import Message, notify
-from organisations.models import Organisation, Role
-from referrals.models import EventName, Referral, ReferralEvent, State
+from organisations.models import Membership, Organisation, Role
+from referrals.models import EventName, IncomingDigest, Referral, ReferralEvent, State, Urgency
 
 CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 TEMPLATE = "referrals/notifications/event"
@@ -29,11 +32,17 @@ KINDS = {
     "referral.assigned": (_("A referral is assigned to me"), True),
     "referral.deadline": (_("Reminders and escalations of unanswered referrals"), True),
 }
+DIGEST = "referral.digest"
 
 
 def register_kinds() -> None:
     for code, (label, email) in KINDS.items():
         kinds.register(code, label, email_by_default=email)
+    kinds.register(
+        DIGEST,
+        _("A morning summary of the referrals that arrived while the intake team handled them"),
+        silenceable=True,
+    )
 
 
 def _staff(organisation: Organisation, roles: tuple[str, ...] = CASE_ROLES):
@@ -48,6 +57,18 @@ def _staff(organisation: Organisation, roles: tuple[str, ...] = CASE_ROLES):
         )
         .distinct()
     )
+
+
+def _intake_team(organisation: Organisation):
+    return _staff(organisation).filter(
+        memberships__organisation=organisation, memberships__intake=True
+    )
+
+
+def _incoming_people(organisation: Organisation) -> list:
+    """Who is told at once of a referral that arrives: the intake team, or, in an organisation
+    that has none, every caseworker and supervisor (the others read the daily summary)."""
+    return list(_intake_team(organisation)) or list(_staff(organisation))
 
 
 def _sender_people(referral: Referral) -> list:
@@ -65,7 +86,7 @@ def _receiver_people(referral: Referral) -> list:
         State.ON_HOLD,
     ):
         return [referral.assignee]
-    return list(_staff(referral.to_organisation))
+    return _incoming_people(referral.to_organisation)
 
 
 def recipients_for(event: ReferralEvent) -> list[tuple[str, list, bool]]:  # noqa: PLR0911
@@ -74,7 +95,7 @@ def recipients_for(event: ReferralEvent) -> list[tuple[str, list, bool]]:  # noq
     name = event.name
     sent_to_receiver = event.from_state not in ("", State.DRAFT, State.PENDING_MODERATION)
     if name in (EventName.SUBMITTED, EventName.APPROVED):
-        groups = [("referral.incoming", list(_staff(referral.to_organisation)), True)]
+        groups = [("referral.incoming", _incoming_people(referral.to_organisation), True)]
         if name == EventName.APPROVED:
             groups.append(("referral.answered", _sender_people(referral), True))
         return groups
@@ -94,7 +115,8 @@ def recipients_for(event: ReferralEvent) -> list[tuple[str, list, bool]]:  # noq
     ):
         return [("referral.answered", _sender_people(referral), True)]
     if name == EventName.WITHDRAWN and sent_to_receiver:
-        return [("referral.answered", list(_staff(referral.to_organisation)), True)]
+        people = [referral.assignee] if referral.assignee_id else None
+        return [("referral.answered", people or _incoming_people(referral.to_organisation), True)]
     if name == EventName.EXPIRED:
         return [
             ("referral.answered", _sender_people(referral), True),
@@ -157,4 +179,84 @@ def event_notify(*, event_id: int) -> bool:
                 ),
             )
         ReferralEvent.objects.filter(pk=event.pk).update(notified_at=timezone.now())
+    return True
+
+
+# The daily summary ------------------------------------------------------------------------------
+
+# The summary of a day's arrivals is due the next morning at this hour (the site's time zone).
+DIGEST_HOUR = 7
+ARRIVALS = (EventName.SUBMITTED, EventName.APPROVED)
+
+
+def digest_days(now: datetime.datetime) -> list[datetime.date]:
+    """The days whose summary is due by ``now``: the last one, and the one before (a morning
+    the beat missed is caught up; each summary is sent once whatever the number of runs)."""
+    local = timezone.localtime(now)
+    last = local.date() - datetime.timedelta(days=1 if local.hour >= DIGEST_HOUR else 2)
+    return [last - datetime.timedelta(days=1), last]
+
+
+def incoming_digests_send(*, now: datetime.datetime | None = None) -> int:
+    """For each organisation with an intake team, the count of the referrals that arrived on a
+    day, told once to its other caseworkers and supervisors. Returns the summaries sent."""
+    now = now or timezone.now()
+    with_team = Membership.objects.active().filter(intake=True).values("organisation_id")
+    sent = 0
+    for day in digest_days(now):
+        start = timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+        end = timezone.make_aware(
+            datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+        )
+        done = IncomingDigest.objects.filter(day=day).values("organisation_id")
+        arrivals = (
+            ReferralEvent.objects.filter(
+                name__in=ARRIVALS, created_at__gte=start, created_at__lt=end
+            )
+            .filter(referral__to_organisation__in=with_team)
+            .exclude(referral__to_organisation__in=done)
+            .values("referral__to_organisation", "referral__urgency")
+            .annotate(n=Count("referral", distinct=True))
+        )
+        by_organisation: dict[int, dict[str, int]] = {}
+        for row in arrivals:
+            counts = by_organisation.setdefault(row["referral__to_organisation"], {})
+            counts[row["referral__urgency"]] = row["n"]
+        for organisation in Organisation.objects.filter(pk__in=by_organisation):
+            sent += _digest_send(organisation, day, by_organisation[organisation.pk])
+    return sent
+
+
+def _digest_send(organisation: Organisation, day: datetime.date, counts: dict[str, int]) -> bool:
+    team = set(_intake_team(organisation).values_list("pk", flat=True))
+    readers = [person for person in _staff(organisation) if person.pk not in team]
+    try:
+        with transaction.atomic():
+            IncomingDigest.objects.create(
+                organisation=organisation,
+                day=day,
+                arrivals=sum(counts.values()),
+                recipients=len(readers),
+            )
+            notify(
+                recipients=readers,
+                message=Message(
+                    kind=DIGEST,
+                    key=f"referral-digest:{organisation.pk}:{day.isoformat()}",
+                    template="referrals/notifications/digest",
+                    url=f"{reverse('referrals:list')}?box=inbox",
+                    context={
+                        "organisation": organisation,
+                        "day": day,
+                        "total": sum(counts.values()),
+                        "urgencies": [
+                            (label, counts[value])
+                            for value, label in Urgency.choices
+                            if counts.get(value)
+                        ],
+                    },
+                ),
+            )
+    except IntegrityError:
+        return False  # another run sent it first
     return True

@@ -42,6 +42,13 @@ def referral_event_sweep_task() -> int:
 
 
 @shared_task(ignore_result=True)
+def incoming_digest_task() -> int:
+    """The morning summaries of new referrals (hourly: each is sent once, a missed run caught
+    up at the next)."""
+    return notifications.incoming_digests_send()
+
+
+@shared_task(ignore_result=True)
 def referral_deadline_sweep_task() -> dict[str, int]:
     """The ladder of unanswered referrals: reminder at half the response time, escalation at
     the deadline, expiry at twice. Each rung is claimed once, however many sweeps run."""

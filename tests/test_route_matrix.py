@@ -480,6 +480,7 @@ ROUTES: dict[str, Route] = {
     "organisations:service-archive": R("service", org_admin_rule, post_only=True, ok=(302,)),
     "organisations:members": R("organisation", org_admin_rule),
     "organisations:member-role": R("membership", org_admin_rule, post_only=True, ok=(302,)),
+    "organisations:member-intake": R("membership", org_admin_rule, post_only=True, ok=(302,)),
     "organisations:member-deactivate": R("membership", org_admin_rule, post_only=True, ok=(302,)),
     "organisations:member-reactivate": R("membership", org_admin_rule, post_only=True, ok=(302,)),
     # Coordination

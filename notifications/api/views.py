@@ -37,6 +37,7 @@ class NotificationSerializer(ModelSerializer):
 class KindSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField(help_text="In the reader's language.")
+    silenceable = serializers.BooleanField(help_text="Whether it can be turned off altogether.")
 
 
 class PreferenceSerializer(serializers.Serializer):
@@ -50,6 +51,11 @@ class PreferenceSerializer(serializers.Serializer):
         required=False,
         help_text="The kinds of notification also sent by e-mail (see kinds).",
     )
+    silenced_kinds = serializers.ListField(
+        child=StrictCharField(max_length=50),
+        required=False,
+        help_text="The kinds not notified at all, among the kinds marked `silenceable`.",
+    )
     kinds = KindSerializer(many=True, read_only=True)
 
 
@@ -59,7 +65,10 @@ def _preference_data(user: object) -> dict:
     return {
         "language": preference.language,
         "email_kinds": [k.code for k in every if preference.wants_email(k.code)],
-        "kinds": [{"code": k.code, "label": str(k.label)} for k in every],
+        "silenced_kinds": preference.silenced_kinds,
+        "kinds": [
+            {"code": k.code, "label": str(k.label), "silenceable": k.silenceable} for k in every
+        ],
     }
 
 
@@ -113,6 +122,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 user=request.user,
                 language=body.validated_data.get("language"),
                 email_kinds=body.validated_data.get("email_kinds"),
+                silenced_kinds=body.validated_data.get("silenced_kinds"),
             )
         return Response(_preference_data(request.user))
 

@@ -168,7 +168,7 @@ class MembershipSerializer(ModelSerializer):
 
     class Meta:
         model = Membership
-        fields = ["id", "user", "role", "is_active", "created_at"]
+        fields = ["id", "user", "role", "is_active", "intake", "created_at"]
         read_only_fields = fields
 
 
@@ -183,6 +183,13 @@ class MembershipPatchSerializer(serializers.Serializer):
     role = StrictChoiceField(choices=Role.choices, required=False)
     is_active = StrictBooleanField(
         required=False, help_text="false: the member loses access at once; true: back again."
+    )
+    intake = StrictBooleanField(
+        required=False,
+        help_text=(
+            "true: told at once of every referral that arrives (caseworkers and supervisors "
+            "only). With an intake team, the other members get a daily summary instead."
+        ),
     )
 
 

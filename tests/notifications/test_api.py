@@ -106,6 +106,17 @@ def test_the_preferences_read_and_change_as_on_the_web(api_client, alice):
         "/api/v1/notifications/preferences/", {"language": "fr"}, format="json"
     )
     assert only_language.data["email_kinds"] == ["referral.comment"]  # left as it was
+    kinds = {kind["code"]: kind["silenceable"] for kind in shown.data["kinds"]}
+    assert kinds["referral.digest"] is True
+    assert kinds["referral.incoming"] is False
+    silenced = api_client.patch(
+        "/api/v1/notifications/preferences/",
+        {"silenced_kinds": ["referral.digest"]},
+        format="json",
+    )
+    assert silenced.status_code == 200, silenced.data
+    assert silenced.data["silenced_kinds"] == ["referral.digest"]
+    assert not Preference.objects.get(user=alice).wants("referral.digest")
 
 
 @pytest.mark.parametrize(
@@ -114,6 +125,9 @@ def test_the_preferences_read_and_change_as_on_the_web(api_client, alice):
         ({"language": "xx"}, "language"),
         ({"email_kinds": ["referral.nope"]}, "email_kinds"),
         ({"email_kinds": "referral.comment"}, "email_kinds"),
+        # Only a kind that allows it can be silenced: an incoming referral cannot.
+        ({"silenced_kinds": ["referral.incoming"]}, "silenced_kinds"),
+        ({"silenced_kinds": "referral.digest"}, "silenced_kinds"),
     ],
 )
 def test_bad_preferences_are_refused_with_the_field(api_client, alice, body, field):

@@ -160,6 +160,26 @@ def test_the_preferences_save_the_language_and_the_email_kinds(client, alice):
     assert not re.search(r'value="referral.answered"[^>]*checked', again)
 
 
+def test_the_summary_can_be_turned_off_altogether_and_nothing_else(client, alice):
+    client.force_login(alice)
+    page = client.get("/notifications/preferences/").content.decode()
+    assert 'name="silenced_kinds" value="referral.digest"' in page
+    assert 'name="silenced_kinds" value="referral.incoming"' not in page
+
+    client.post(
+        "/notifications/preferences/", {"language": "en", "silenced_kinds": ["referral.digest"]}
+    )
+    assert Preference.objects.get(user=alice).silenced_kinds == ["referral.digest"]
+    again = client.get("/notifications/preferences/").content.decode()
+    assert re.search(r'name="silenced_kinds" value="referral.digest"[^>]*checked', again)
+
+    response = client.post(
+        "/notifications/preferences/", {"language": "en", "silenced_kinds": ["referral.incoming"]}
+    )
+    assert response.status_code == 200  # shown again with the error
+    assert Preference.objects.get(user=alice).silenced_kinds == ["referral.digest"]
+
+
 def test_the_preferences_page_starts_from_each_kinds_default(client, alice):
     client.force_login(alice)
 

@@ -177,6 +177,14 @@ def test_an_admin_lists_invites_and_manages_members(
     assert not membership.user.groups.exists()  # access gone at once
     back = as_user(anna).patch(f"{url}{membership.pk}/", {"is_active": True}, format="json")
     assert back.data["is_active"] is True
+    intake = as_user(anna).patch(f"{url}{membership.pk}/", {"intake": True}, format="json")
+    assert intake.status_code == 200, intake.data
+    assert intake.data["intake"] is True
+    assert Membership.objects.get(pk=membership.pk).intake is True
+    assert (
+        as_user(alice).patch(f"{url}{membership.pk}/", {"intake": False}, format="json").status_code
+        == 403
+    )
     assert (
         as_user(alice).patch(f"{url}{membership.pk}/", {"role": "admin"}, format="json").status_code
         == 403
@@ -192,6 +200,17 @@ def test_the_last_admin_cannot_leave_and_bad_members_are_400(as_user, cso, anna)
     assert last.status_code == 400
     own.refresh_from_db()
     assert own.role == Role.ADMIN
+    # An administrator sees no referral: not on the intake team; nothing half-changed.
+    both = as_user(anna).patch(
+        f"{url}{own.pk}/", {"is_active": True, "intake": True}, format="json"
+    )
+    assert both.status_code == 400
+    assert "intake" in both.data
+    own.refresh_from_db()
+    assert own.intake is False
+    assert (
+        as_user(anna).patch(f"{url}{own.pk}/", {"intake": "yes"}, format="json").status_code == 400
+    )
     assert as_user(anna).post(url, {"email": "x", "role": "caseworker"}).status_code == 400
     assert as_user(anna).post(url, {"email": "x@example.org", "role": "boss"}).status_code == 400
     other = member(ServiceFactory().organisation, "caseworker")

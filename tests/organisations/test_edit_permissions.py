@@ -55,6 +55,7 @@ ROUTES = [
     ("get", "/organisations/{org}/members/", None),
     ("post", "/organisations/{org}/members/", {"email": "x@example.org", "role": "admin"}),
     ("post", "/organisations/{org}/members/{membership}/role/", {"role": "admin"}),
+    ("post", "/organisations/{org}/members/{membership}/intake/", {"intake": "on"}),
     ("post", "/organisations/{org}/members/{membership}/deactivate/", {}),
     ("post", "/organisations/{org}/members/{membership}/reactivate/", {}),
 ]
@@ -87,7 +88,12 @@ class Target:
             "available",
             True,
         )
-        assert (self.membership.role, self.membership.is_active) == (Role.CASEWORKER, True)
+        membership = self.membership
+        assert (membership.role, membership.is_active, membership.intake) == (
+            Role.CASEWORKER,
+            True,
+            False,
+        )
         assert Service.objects.filter(organisation=self.organisation).count() == 1
         assert not get_user_model().objects.filter(email="x@example.org").exists()
 
@@ -284,7 +290,7 @@ def test_a_membership_of_another_organisation_is_404_under_my_url(
 ):
     theirs = membership_of(bob, other_cso)
 
-    for action in ("role", "deactivate", "reactivate"):
+    for action in ("role", "intake", "deactivate", "reactivate"):
         response = admin_client.post(
             f"/organisations/{cso.pk}/members/{theirs.pk}/{action}/", {"role": "caseworker"}
         )
@@ -372,6 +378,40 @@ def test_an_admin_deactivates_and_restores_a_member(admin_client, cso, colleague
     admin_client.post(f"/organisations/{cso.pk}/members/{membership.pk}/reactivate/")
     assert membership_of(colleague, cso).is_active is True
     assert colleague.groups.count() == 1
+
+
+def test_an_admin_puts_a_caseworker_on_the_intake_team_and_takes_them_off(
+    admin_client, cso, colleague, anna
+):
+    membership = membership_of(colleague, cso)
+    page = admin_client.get(f"/organisations/{cso.pk}/members/").content.decode()
+    assert "No intake team: every caseworker and supervisor is told at once" in page
+
+    response = admin_client.post(
+        f"/organisations/{cso.pk}/members/{membership.pk}/intake/", {"intake": "on"}, follow=True
+    )
+    assert membership_of(colleague, cso).intake is True
+    page = response.content.decode()
+    assert "is told at once of every referral that arrives" in page
+    assert "New referrals are told at once to the intake team" in page
+
+    admin_client.post(f"/organisations/{cso.pk}/members/{membership.pk}/intake/", {})
+    assert membership_of(colleague, cso).intake is False
+
+    # An administrator sees no referral: refused with a message, nothing changed.
+    mine = membership_of(anna, cso)
+    response = admin_client.post(
+        f"/organisations/{cso.pk}/members/{mine.pk}/intake/", {"intake": "on"}, follow=True
+    )
+    assert "Only caseworkers and supervisors see referrals" in response.content.decode()
+    assert membership_of(anna, cso).intake is False
+
+
+def test_a_member_who_becomes_an_admin_leaves_the_intake_team(admin_client, cso, colleague):
+    membership = membership_of(colleague, cso)
+    services.membership_set_intake(membership=membership, intake=True, actor=None)
+    services.membership_change_role(membership=membership, role=Role.ADMIN, actor=None)
+    assert membership_of(colleague, cso).intake is False
 
 
 def test_the_last_admin_is_refused_with_a_message(admin_client, cso, anna):
