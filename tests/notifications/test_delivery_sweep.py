@@ -4,14 +4,16 @@ claimed is released after NOTIFICATIONS_STALE_AFTER."""
 from __future__ import annotations
 
 import datetime
+from unittest.mock import patch
 
 import pytest
 from django.core import mail
 
 from notifications import tasks
 from notifications.models import Delivery, DeliveryStatus
-from notifications.services import delivery_sweep, notify
+from notifications.services import delivery_send, delivery_sweep, notify
 from referrals.models import EventName
+from tests.factories import member
 from tests.notifications.conftest import T0, at, message_for
 
 SECOND = datetime.timedelta(seconds=1)
@@ -29,18 +31,21 @@ def deliveries(world) -> list[Delivery]:
     return list(Delivery.objects.order_by("pk"))
 
 
-def test_it_sends_the_pending_deliveries_that_are_due(world, deliveries):
+def test_it_sends_the_pending_deliveries_that_are_due(world, deliveries, settings):
+    settings.NOTIFICATIONS_STALE_AFTER = 300
     not_due, *due = deliveries
-    Delivery.objects.filter(pk=not_due.pk).update(next_attempt_at=T0 + 10 * SECOND)
+    Delivery.objects.filter(pk=not_due.pk).update(next_attempt_at=T0 + 400 * SECOND)
 
-    with at(T0 + 5 * SECOND):
+    with at(T0 + 5 * SECOND):  # handed over moments ago: their messages may still be queued
+        assert delivery_sweep() == 0
+    with at(T0 + 301 * SECOND):  # no worker claimed them in the window: the messages were lost
         assert delivery_sweep() == 2
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         d.notification.recipient.email for d in due
     )
     assert Delivery.objects.get(pk=not_due.pk).status == DeliveryStatus.PENDING
-    with at(T0 + 10 * SECOND):
+    with at(T0 + 400 * SECOND):
         assert tasks.delivery_sweep_task() == 1
         assert tasks.delivery_sweep_task() == 0
     assert len(mail.outbox) == 3
@@ -78,3 +83,53 @@ def test_dead_letters_stay_dead(world, deliveries):
         assert delivery_sweep() == 0
 
     assert mail.outbox == []
+
+
+def test_a_lost_queue_is_handed_over_whole_not_500_a_minute(world, settings):
+    """Redis restarted empty: every pending delivery's message is gone. One sweep hands them
+    all over (a batch at a time), as fast as the workers take them (issue 13)."""
+    settings.NOTIFICATIONS_STALE_AFTER = 300
+    with at(T0):
+        event = world.referral().events.get(name=EventName.SUBMITTED)
+        people = [member(world.receiver, username=f"m{i}") for i in range(12)]
+        for n in range(100):
+            notify(recipients=people, message=message_for(event, key=f"lost:{n}"))
+    assert Delivery.objects.filter(status=DeliveryStatus.PENDING).count() == 1200
+
+    with at(T0 + 301 * SECOND):
+        assert delivery_sweep(limit=500) == 1200
+    assert len(mail.outbox) == 1200
+    assert not Delivery.objects.exclude(status=DeliveryStatus.SENT).exists()
+
+
+def test_what_waits_its_turn_in_the_queue_is_not_handed_over_twice(world, deliveries, settings):
+    settings.NOTIFICATIONS_STALE_AFTER = 300
+    with at(T0 + 301 * SECOND), patch("notifications.services.publish", return_value=True):
+        assert delivery_sweep() == 3  # handed over: the messages are queued, no worker yet
+    with at(T0 + 400 * SECOND), patch("notifications.services.publish", return_value=True):
+        assert delivery_sweep() == 0  # still in their lease: not queued a second time
+    with at(T0 + 602 * SECOND):
+        assert delivery_sweep() == 3  # lost again: handed over again, and sent
+    assert len(mail.outbox) == 3
+
+
+def test_a_delivery_the_broker_refused_is_handed_at_the_next_sweep(world, deliveries, settings):
+    settings.NOTIFICATIONS_STALE_AFTER = 300
+    with at(T0 + 301 * SECOND), patch("notifications.services.publish", return_value=False):
+        assert delivery_sweep() == 0  # the broker is down
+    with at(T0 + 361 * SECOND):  # the next sweep, a minute later, not a lease later
+        assert delivery_sweep() == 3
+    assert len(mail.outbox) == 3
+
+
+def test_a_failed_send_is_retried_when_its_back_off_ends(world, deliveries, settings):
+    settings.NOTIFICATIONS_STALE_AFTER = 300
+    first, *_ = deliveries
+    with (
+        at(T0 + 1 * SECOND),
+        patch("notifications.services.EmailMultiAlternatives.send", side_effect=OSError("down")),
+    ):
+        assert delivery_send(delivery_id=first.pk) is False
+    with at(T0 + 62 * SECOND):  # the first back-off is a minute, shorter than the lease
+        assert delivery_sweep() == 1
+    assert [m.to for m in mail.outbox] == [[first.notification.recipient.email]]

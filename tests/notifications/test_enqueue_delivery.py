@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.conf import settings
 from django.core import mail
+from django.utils import timezone
 
 from config import publish
 from notifications.models import Delivery, DeliveryStatus
@@ -23,6 +27,7 @@ def test_a_broker_outage_is_swallowed_and_the_row_stays_pending(
 
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+    assert delivery.handed_at is None  # not handed: the next sweep's, not a lease later
     assert mail.outbox == []
     assert "waits for its sweep" in caplog.text
 
@@ -41,7 +46,11 @@ def test_the_sweep_sends_what_waited_once_the_broker_is_back(
         app.conf.task_always_eager = True
     assert mail.outbox == []
 
-    assert delivery_sweep() == 1
+    # Handed over at the commit, as far as the row knows: not again while a worker may still
+    # take it from the queue; once the lease is over, it was lost and is handed again.
+    assert delivery_sweep() == 0
+    lease_over = timezone.now() + datetime.timedelta(seconds=settings.NOTIFICATIONS_STALE_AFTER + 1)
+    assert delivery_sweep(now=lease_over) == 1
     assert [m.to for m in mail.outbox] == [[world.receiver_worker.email]]
 
 
