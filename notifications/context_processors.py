@@ -19,5 +19,9 @@ class LazyCount(SimpleLazyObject):
 
 
 def bell(request: HttpRequest) -> dict:
-    """The unread count for the navigation; counted only if a template shows it."""
+    """The unread count for the navigation: as the read-on-open middleware counted it with what
+    it read, else counted only if a template shows it."""
+    counted = getattr(request, "unread_notifications", None)
+    if counted is not None:
+        return {"unread_notifications": counted}
     return {"unread_notifications": LazyCount(lambda: unread_count(request.user))}

@@ -27,4 +27,5 @@ class ReadOnOpenMiddleware:
             and user.is_authenticated
             and not request.path.startswith("/api/")
         ):
-            services.notifications_read_on_open(user=user, url=request.path)
+            _read, unread = services.notifications_read_on_open(user=user, url=request.path)
+            request.unread_notifications = unread  # type: ignore[attr-defined] # the bell's

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -381,16 +381,19 @@ def notification_mark_read(*, notification_id: int, user: User) -> Notification 
     return notification
 
 
-def notifications_read_on_open(*, user: User, url: str) -> int:
-    """The person opened the page notifications link to: they are read. Looked up first, so
-    that the usual page (nothing unread about it) costs one indexed read and no write."""
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True, url=url)
-    ids = list(unread.values_list("pk", flat=True)[:1000])
-    if not ids:
-        return 0
-    return Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(
+def notifications_read_on_open(*, user: User, url: str) -> tuple[int, int]:
+    """The person opened the page notifications link to: they are read. Returns how many were
+    read so, and how many stay unread (the bell's count). The usual page (nothing unread about
+    it) costs one indexed read that counts both, and no write."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    counts = unread.aggregate(total=Count("id"), here=Count("id", filter=Q(url=url)))
+    if not counts["here"]:
+        return 0, counts["total"]
+    ids = list(unread.filter(url=url).values_list("pk", flat=True)[:1000])
+    read = Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    return read, counts["total"] - read
 
 
 def notification_mark_subject_read(*, notification_id: int, user: User) -> int | None:

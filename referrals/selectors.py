@@ -32,10 +32,12 @@ from referrals.models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from django.contrib.auth.models import User
 
     from config.types import Actor
-    from organisations.models import Organisation, Service
+    from organisations.models import Membership, Organisation, Service
 
 INBOX = "inbox"
 OUTBOX = "outbox"
@@ -63,13 +65,15 @@ def case_search(cases: QuerySet[Case], search: str) -> QuerySet[Case]:
     return cases.filter(Q(reference__icontains=search) | Q(given_name__icontains=search))
 
 
-def _moderation_filter(user: Actor) -> Q | None:
+def _moderation_filter(user: Actor, memberships: Iterable[Membership] | None = None) -> Q | None:
     """What the user may moderate (``coordination.selectors.moderators_for``, as a condition on
     the two indexed foreign keys): both parties in one same group the user coordinates, the
     sender not one of the user's organisations. None when there is nothing."""
     if not user.is_authenticated:
         return None
-    own = [m.organisation_id for m in memberships_of(user)]
+    own = [
+        m.organisation_id for m in (memberships_of(user) if memberships is None else memberships)
+    ]
     if not own:
         return None  # coordinator rights end with the last active membership
     members: dict[int, list[int]] = {}
@@ -94,20 +98,24 @@ def referral_list(
     category: str = "",
     overdue: bool | None = None,
     assigned: str = "",
+    memberships: Iterable[Membership] | None = None,
 ) -> QuerySet[Referral]:
     """Referrals visible to the user, newest first; ``box`` narrows to the inbox or outbox of
-    the user's organisations (or of one of them)."""
+    the user's organisations (or of one of them). ``memberships``: the user's active ones, if
+    the caller has them already (a page's ``request.current``)."""
+    if memberships is None:
+        memberships = list(memberships_of(user)) if box in (INBOX, OUTBOX, MODERATION) else []
     if box == MODERATION:
-        condition = _moderation_filter(user) if getattr(user, "is_active", False) else None
+        condition = (
+            _moderation_filter(user, memberships) if getattr(user, "is_active", False) else None
+        )
         if condition is None:
             return Referral.objects.none()
         referrals = Referral.objects.filter(condition, state=State.PENDING_MODERATION)
     else:
         referrals = permissions.referral_list_visible(user)
     organisation_ids = (
-        [organisation.pk]
-        if organisation is not None
-        else [m.organisation_id for m in memberships_of(user)]
+        [organisation.pk] if organisation is not None else [m.organisation_id for m in memberships]
     )
     if box == INBOX:
         referrals = referrals.filter(to_organisation_id__in=organisation_ids)

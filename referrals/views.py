@@ -316,7 +316,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     organisation = request.current.organisation
     form = ReferralFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    in_box = selectors.referral_list(user=request.user, box=box, organisation=organisation)
+    memberships = request.current.memberships
+    in_box = selectors.referral_list(
+        user=request.user, box=box, organisation=organisation, memberships=memberships
+    )
     referrals = selectors.referral_filter(
         in_box,
         user=request.user,
@@ -350,7 +353,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             ],
             "closed_states": [(s, label) for s, label in State.choices if s in CLOSED_STATES],
             "has_moderation": selectors.referral_list(
-                user=request.user, box=selectors.MODERATION
+                user=request.user, box=selectors.MODERATION, memberships=memberships
             ).exists(),
         },
     )

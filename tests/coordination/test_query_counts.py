@@ -14,8 +14,10 @@ from tests.coordination.conftest import api, browser
 
 UTC = datetime.UTC
 MARCH_3 = datetime.datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
-# A generous ceiling: the point is that it does not grow with the rows.
+# The pages carry the session, the user, the bell and the memberships besides their lists; an
+# API list answers in at most 8 (issue 13). Neither grows with the rows.
 MAX_QUERIES = 30
+MAX_API_QUERIES = 8
 RULES = ["FREQ=MONTHLY;BYDAY=1TU", "FREQ=WEEKLY;BYDAY=TU", "", "FREQ=MONTHLY;BYDAY=1TU;COUNT=5"]
 
 
@@ -133,4 +135,4 @@ def test_api_lists_do_not_grow_with_the_rows(world, persona):
         many_queries, many_response = many[url]
         assert len(many_response.data["results"]) > len(few_response.data["results"]) > 0, url
         assert many_queries == few_queries, url
-        assert few_queries <= MAX_QUERIES, (url, few_queries)
+        assert few_queries <= MAX_API_QUERIES, (url, few_queries)
