@@ -237,7 +237,9 @@ def main() -> None:
             ]:
                 measure(label, get(url))
 
-            from benchmarks import insight
+            from benchmarks import insight, throughput
+
+            throughput.run()
 
             if insight.REFERRALS:
                 insight.run(measure)
