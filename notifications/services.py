@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.template import Context, Engine
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -317,6 +317,16 @@ def delivery_send(*, delivery_id: int) -> bool:
     return True
 
 
+def deliveries_to_hand(*, now: datetime.datetime) -> QuerySet[Delivery]:
+    """Pending and due, and not handed to the broker within the stale window, oldest first."""
+    stale = now - datetime.timedelta(seconds=settings.NOTIFICATIONS_STALE_AFTER)
+    return Delivery.objects.filter(
+        Q(handed_at__isnull=True) | Q(handed_at__lt=stale),
+        status=DeliveryStatus.PENDING,
+        next_attempt_at__lte=now,
+    ).order_by("next_attempt_at")
+
+
 def delivery_sweep(
     *, now: datetime.datetime | None = None, limit: int = 500, most: int = 20_000
 ) -> int:
@@ -329,11 +339,7 @@ def delivery_sweep(
     Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale).update(
         status=DeliveryStatus.PENDING, claimed_at=None, handed_at=None
     )
-    due = Delivery.objects.filter(
-        Q(handed_at__isnull=True) | Q(handed_at__lt=stale),
-        status=DeliveryStatus.PENDING,
-        next_attempt_at__lte=now,
-    ).order_by("next_attempt_at")
+    due = deliveries_to_hand(now=now)
     handed = 0
     while handed < most:
         batch = list(due.values_list("pk", flat=True)[: min(limit, most - handed)])
