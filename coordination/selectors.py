@@ -432,7 +432,9 @@ def reminders_due(*, now: datetime.datetime) -> list[DueReminder]:
     )
     sent = MeetingReminder.objects.filter(original_start__gte=now - LONGEST_SITTING)
     candidates = meetings_overlapping(
-        Meeting.objects.filter(status=MeetingStatus.SCHEDULED), start=now, end=horizon
+        Meeting.objects.filter(status=MeetingStatus.SCHEDULED, reminders_from__lt=horizon),
+        start=now,
+        end=horizon,
     ).prefetch_related(Prefetch("reminders", queryset=sent, to_attr="recent_reminders"))
     due = []
     for meeting in candidates:
@@ -457,6 +459,36 @@ def reminders_due(*, now: datetime.datetime) -> list[DueReminder]:
                 if (sitting.original_start, kind) not in done:
                     due.append(DueReminder(meeting.pk, sitting.original_start, kind))
     return due
+
+
+# How far ahead the reminder sweep looks for a meeting's next sitting; a meeting with none in
+# that time is looked at again when the time has passed.
+REMINDER_LOOKAHEAD = datetime.timedelta(days=366)
+
+
+def reminder_bounds_to_refresh(*, now: datetime.datetime) -> QuerySet[Meeting]:
+    """Scheduled meetings whose reminder bound is unknown or past (its sitting has begun), with
+    their sittings' rows for the look-ahead prefetched (``window_rows``)."""
+    return (
+        Meeting.objects.filter(status=MeetingStatus.SCHEDULED, reminders_from__lte=now)
+        .order_by("reminders_from")
+        .prefetch_related(_window_rows(now, now + REMINDER_LOOKAHEAD))
+    )
+
+
+def reminder_bound(meeting: Meeting, *, now: datetime.datetime) -> datetime.datetime:
+    """The start of the meeting's next sitting after ``now`` (cancelled or not: a lower bound),
+    or the end of the look-ahead if it has none before then."""
+    end = now + REMINDER_LOOKAHEAD
+    for sitting in schedule.sittings(
+        meeting,
+        start=now,
+        end=end,
+        rows=meeting.window_rows,  # type: ignore[attr-defined]  # a Prefetch's to_attr
+    ):
+        if sitting.starts_at > now:
+            return sitting.starts_at
+    return end
 
 
 def action_items_due_tomorrow(*, today: datetime.date) -> QuerySet[ActionItem]:

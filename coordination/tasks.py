@@ -21,11 +21,15 @@ BATCH = 500
 @shared_task(ignore_result=True)
 def meeting_reminder_sweep_task() -> int:
     """Reminders 24 hours and 1 hour before each sitting, to the invited organisations."""
+    now = timezone.now()
     sent = 0
-    for due in selectors.reminders_due(now=timezone.now())[:BATCH]:
+    for due in selectors.reminders_due(now=now)[:BATCH]:
         sent += services.meeting_reminder_send(
             meeting_id=due.meeting_id, original_start=due.original_start, kind=due.kind
         )
+    # Then each meeting whose next sitting is unknown or has begun learns its next one: the
+    # next runs read only the meetings with a sitting within a day.
+    services.meeting_reminder_bounds_refresh(now=now)
     if sent:
         logger.info("Meeting reminders sent: %s", sent)
     return sent

@@ -37,7 +37,11 @@ from coordination.services.meetings import (
     sitting_reinstate,
 )
 from coordination.services.plans import plan_create, plan_mark_reviewed, plan_update
-from coordination.services.sweeps import action_item_remind, meeting_reminder_send
+from coordination.services.sweeps import (
+    action_item_remind,
+    meeting_reminder_bounds_refresh,
+    meeting_reminder_send,
+)
 
 __all__ = [
     "action_item_create",
@@ -59,6 +63,7 @@ __all__ = [
     "is_action_owner",
     "may_propose",
     "meeting_cancel",
+    "meeting_reminder_bounds_refresh",
     "meeting_reminder_send",
     "meeting_schedule",
     "meeting_update",

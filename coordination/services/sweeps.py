@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils import timezone
 
-from coordination import notifications, schedule
+from coordination import notifications, schedule, selectors
 from coordination.models import (
     OPEN_ACTION_STATUSES,
     ActionItem,
@@ -42,6 +42,19 @@ def meeting_reminder_send(*, meeting_id: int, original_start: datetime.datetime,
         return False
     notifications.meeting_reminder(meeting=meeting, sitting=sitting, kind=kind)
     return True
+
+
+def meeting_reminder_bounds_refresh(*, now: datetime.datetime, limit: int = 2000) -> int:
+    """Store each meeting's next sitting as the bound below which the reminder sweep need not
+    look at it, for meetings whose bound is unknown or past. Written only if the meeting did
+    not change meanwhile (``updated_at``; a change empties the bound again)."""
+    refreshed = 0
+    for meeting in selectors.reminder_bounds_to_refresh(now=now)[:limit]:
+        bound = selectors.reminder_bound(meeting, now=now)
+        refreshed += Meeting.objects.filter(pk=meeting.pk, updated_at=meeting.updated_at).update(
+            reminders_from=bound
+        )
+    return refreshed
 
 
 @transaction.atomic
