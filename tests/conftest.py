@@ -132,30 +132,8 @@ def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
-# The longest files, longest first (minutes each): started first, they end with the others
-# instead of running alone at the end of a parallel run (`make test`, tests/parallel.py).
-LONGEST_FIRST = [
-    "e2e/test_phone_crawl.py",
-    "test_route_matrix.py",
-    "test_runtime_stack.py",
-    "test_api_schemathesis.py",
-    "e2e/test_referral_journey.py",
-    "e2e/test_coordination_journey.py",
-]
-
-
-def _longest_first(item: pytest.Item) -> int:
-    path = item.path.as_posix()
-    for rank, name in enumerate(LONGEST_FIRST):
-        if path.endswith(f"/tests/{name}"):
-            return rank
-    return len(LONGEST_FIRST)
-
-
-@pytest.hookimpl(trylast=True)  # after pytest-django's own ordering
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser journeys are slow like the route matrix: `make test-fast` leaves them out."""
     for item in items:
         if "/tests/e2e/" in str(item.path):
             item.add_marker(pytest.mark.slow)
-    items.sort(key=_longest_first)  # stable: the rest keeps its order
