@@ -18,10 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from coordination import selectors as coordination_selectors
 from notifications import kinds
 from notifications.services import Message, notify
-from organisations.models import Membership, Organisation, Role
+from organisations.models import CASE_ROLES, Membership, Organisation, Role
 from referrals.models import EventName, IncomingDigest, Referral, ReferralEvent, State, Urgency
 
-CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
 TEMPLATE = "referrals/notifications/event"
 
 KINDS = {
@@ -45,7 +44,9 @@ def register_kinds() -> None:
     )
 
 
-def _staff(organisation: Organisation, roles: tuple[str, ...] = CASE_ROLES):
+def _staff(organisation: Organisation, roles: tuple[str, ...] = CASE_ROLES, **membership: object):
+    """Active people with an active membership of one of ``roles`` (and ``membership``'s other
+    conditions, on the same membership) in the organisation."""
     return (
         get_user_model()
         .objects.filter(
@@ -54,15 +55,14 @@ def _staff(organisation: Organisation, roles: tuple[str, ...] = CASE_ROLES):
             memberships__organisation__is_active=True,
             memberships__is_active=True,
             memberships__role__in=roles,
+            **{f"memberships__{name}": value for name, value in membership.items()},
         )
         .distinct()
     )
 
 
 def _intake_team(organisation: Organisation):
-    return _staff(organisation).filter(
-        memberships__organisation=organisation, memberships__intake=True
-    )
+    return _staff(organisation, intake=True)
 
 
 def _incoming_people(organisation: Organisation) -> list:

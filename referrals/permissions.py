@@ -18,7 +18,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 
 from coordination import selectors as coordination_selectors
 from organisations import permissions as organisation_permissions
-from organisations.models import Organisation, Role
+from organisations.models import CASE_ROLES, Organisation, Role
 from referrals.models import (
     Case,
     CaseGroupObjectPermission,
@@ -42,8 +42,8 @@ ACT_AS_SENDER = "act_as_sender"
 ACT_AS_RECEIVER = "act_as_receiver"
 SUPERVISE_RECEIVING = "supervise_receiving"
 
-# Organisation admins manage the profile and members; they do not read cases for that.
-CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+# Organisation admins manage the profile and members; they do not read cases for that
+# (organisations.models.CASE_ROLES).
 
 
 def _groups(organisation: Organisation, roles: Iterable[str]) -> list[Group]:

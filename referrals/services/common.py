@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from organisations.models import Role
+from organisations.models import CASE_ROLES  # the services' own name for it, re-exported
 from referrals.exceptions import (
     ValidationFailed,
 )
@@ -28,7 +28,7 @@ CASE_FIELDS = (
 # Shared under a supervisor's emergency override: what a service needs to act, not the notes.
 OVERRIDE_FIELDS = ("given_name", "age_band", "sex", "languages", "vulnerabilities", "phone")
 MIN_JUSTIFICATION = 20
-CASE_ROLES = (Role.CASEWORKER, Role.SUPERVISOR)
+__all__ = ["CASE_FIELDS", "CASE_ROLES", "MIN_JUSTIFICATION", "OVERRIDE_FIELDS"]
 
 
 def _require(condition: bool, message: str, *, field: str) -> None:
