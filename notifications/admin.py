@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Delivery, DeliveryStatus, Notification, Preference
-from notifications.services import enqueue_delivery
+from notifications.services import enqueue_deliveries
 
 
 @admin.register(Notification)
@@ -34,9 +34,9 @@ class DeliveryAdmin(admin.ModelAdmin):
             next_attempt_at=timezone.now(),
             attempts=0,
             claimed_at=None,
+            handed_at=timezone.now(),
         )
-        for delivery_id in ids:
-            enqueue_delivery(delivery_id)
+        enqueue_deliveries(ids)
 
 
 @admin.register(Preference)

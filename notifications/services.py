@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet
 from django.template import Context, Engine
@@ -215,19 +215,36 @@ def _write(
                     handed_at=timezone.now(),  # enqueued after commit, below
                 )
             )
-    for delivery in deliveries:
-        transaction.on_commit(partial(enqueue_delivery, delivery.pk))
+    if deliveries:
+        transaction.on_commit(partial(enqueue_deliveries, [d.pk for d in deliveries]))
     return created
 
 
-def enqueue_delivery(delivery_id: int, *, patient: bool = False) -> bool:
-    """Hand a delivery to a worker; if the broker is down, the next sweep hands it over."""
-    from notifications.tasks import delivery_send_task  # noqa: PLC0415 - tasks import us
+# Deliveries per task: one task message, one connection to the mail server and a few queries
+# for all of them. A worker killed mid-batch leaves at most this many to be sent again (with the
+# same Message-ID, which mail systems drop as a duplicate).
+DELIVERY_BATCH = 25
 
-    if publish(delivery_send_task, patient=patient, delivery_id=delivery_id):
-        return True
-    Delivery.objects.filter(pk=delivery_id, status=DeliveryStatus.PENDING).update(handed_at=None)
-    return False
+
+def enqueue_deliveries(delivery_ids: Sequence[int], *, patient: bool = False) -> int:
+    """Hand deliveries to the workers, ``DELIVERY_BATCH`` per task; returns how many were
+    handed. If the broker is down, the rest wait for the next sweep."""
+    from notifications.tasks import delivery_send_batch_task  # noqa: PLC0415 - tasks import us
+
+    ids = list(delivery_ids)
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        chunk = ids[start : start + DELIVERY_BATCH]
+        if not publish(delivery_send_batch_task, patient=patient, delivery_ids=chunk):
+            Delivery.objects.filter(pk__in=ids[start:], status=DeliveryStatus.PENDING).update(
+                handed_at=None
+            )
+            return start
+    return len(ids)
+
+
+def enqueue_delivery(delivery_id: int, *, patient: bool = False) -> bool:
+    """Hand one delivery to a worker; if the broker is down, the next sweep hands it over."""
+    return enqueue_deliveries([delivery_id], patient=patient) == 1
 
 
 def _backoff(attempts: int) -> datetime.timedelta:
@@ -251,70 +268,130 @@ def email_headers(*, delivery_key: str, language: str) -> dict[str, str]:
 
 def delivery_send(*, delivery_id: int) -> bool:
     """Send one e-mail if this worker wins the claim; safe to call any number of times."""
-    now = timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if claimed != 1:
-        return False  # sent already, being sent by another worker, or not due yet
-    delivery = Delivery.objects.select_related("notification__recipient").get(pk=delivery_id)
+    return delivery_send_many(delivery_ids=[delivery_id]) == 1
+
+
+def _claim(delivery_ids: Iterable[int], now: datetime.datetime) -> list[int]:
+    """The deliveries this worker wins: each row's claim is a conditional update, so a delivery
+    handed twice (a sweep, a retry) is sent by one worker only. Taken in key order, in one
+    transaction: two workers holding overlapping batches wait for each other, never deadlock."""
+    claimed = []
+    with transaction.atomic():
+        for delivery_id in sorted(set(delivery_ids)):
+            won = Delivery.objects.filter(
+                pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now
+            ).update(status=DeliveryStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+            if won:
+                claimed.append(delivery_id)
+    return claimed
+
+
+def _give_up(delivery_ids: Iterable[int], reason: str) -> None:
+    Delivery.objects.filter(pk__in=list(delivery_ids)).update(
+        status=DeliveryStatus.DEAD, last_error=reason, claimed_at=None
+    )
+
+
+def _failed(delivery: Delivery, error: Exception) -> None:
+    dead = delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.DEAD if dead else DeliveryStatus.PENDING,
+        next_attempt_at=timezone.now() + _backoff(delivery.attempts),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+        claimed_at=None,
+        handed_at=None,  # the sweep hands the retry over when it is due
+    )
+    logger.warning("Delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
+
+
+def _email(delivery: Delivery, language: str) -> EmailMultiAlternatives | None:
+    """The e-mail of a claimed delivery; None when it is no longer needed (given up on)."""
     notification = delivery.notification
     recipient = notification.recipient
     if not recipient.is_active or not recipient.email:
         # Deactivated (or the address removed) since the notice was written: a retry waiting
         # hours must not mail someone who may no longer see what it is about.
-        Delivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.DEAD,
-            last_error="The recipient is inactive or has no e-mail address.",
-            claimed_at=None,
-        )
-        return False
+        _give_up([delivery.pk], "The recipient is inactive or has no e-mail address.")
+        return None
     kind = kinds.get(notification.kind)
     if kind is not None and kind.email_link is not None:
         link = kind.email_link(recipient)
         if link is None:
-            Delivery.objects.filter(pk=delivery_id).update(
-                status=DeliveryStatus.DEAD, last_error="No longer needed.", claimed_at=None
-            )
-            return False
+            _give_up([delivery.pk], "No longer needed.")
+            return None
     else:
         link = settings.SITE_URL.rstrip("/") + notification.url if notification.url else ""
+    with translation.override(language):
+        context = {
+            "notification": notification,
+            "link": link,
+            "link_label": kind.link_label if kind is not None else None,
+            "recipient": recipient,
+            "preferences_link": settings.SITE_URL.rstrip("/") + "/notifications/preferences/",
+        }
+        text = render_to_string("notifications/email/notification.txt", context)
+        html = render_to_string("notifications/email/notification.html", context)
+    email = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=text,
+        to=[recipient.email],
+        headers=email_headers(delivery_key=delivery.key, language=language),
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def delivery_send_many(*, delivery_ids: Sequence[int]) -> int:
+    """Send the e-mails of the deliveries this worker wins the claim of, over one connection to
+    the mail server; safe to call any number of times. Each failure is recorded on its own
+    delivery (retried with back-off, dead after the last attempt). Returns how many were sent."""
+    claimed = _claim(delivery_ids, timezone.now())
+    if not claimed:
+        return 0  # sent already, being sent by another worker, or not due yet
+    deliveries = list(
+        Delivery.objects.filter(pk__in=claimed)
+        .select_related("notification__recipient")
+        .order_by("pk")
+    )
+    languages = dict(
+        Preference.objects.filter(
+            user_id__in={d.notification.recipient_id for d in deliveries}
+        ).values_list("user_id", "language")
+    )
+    outgoing: list[tuple[Delivery, EmailMultiAlternatives]] = []
+    for delivery in deliveries:
+        language = languages.get(delivery.notification.recipient_id, settings.LANGUAGE_CODE)
+        try:
+            email = _email(delivery, language)
+        except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+            _failed(delivery, error)
+            continue
+        if email is not None:
+            outgoing.append((delivery, email))
+    if not outgoing:
+        return 0
+    sent: list[int] = []
+    connection = get_connection()
     try:
-        preference = Preference.objects.filter(user=recipient).first()
-        language = preference.language if preference else settings.LANGUAGE_CODE
-        with translation.override(language):
-            context = {
-                "notification": notification,
-                "link": link,
-                "link_label": kind.link_label if kind is not None else None,
-                "recipient": recipient,
-                "preferences_link": settings.SITE_URL.rstrip("/") + "/notifications/preferences/",
-            }
-            text = render_to_string("notifications/email/notification.txt", context)
-            html = render_to_string("notifications/email/notification.html", context)
-        email = EmailMultiAlternatives(
-            subject=notification.subject,
-            body=text,
-            to=[recipient.email],
-            headers=email_headers(delivery_key=delivery.key, language=language),
-        )
-        email.attach_alternative(html, "text/html")
-        email.send()
-    except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
-        failed = delivery.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
-        Delivery.objects.filter(pk=delivery_id).update(
-            status=DeliveryStatus.DEAD if failed else DeliveryStatus.PENDING,
-            next_attempt_at=timezone.now() + _backoff(delivery.attempts),
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-            claimed_at=None,
-            handed_at=None,  # the sweep hands the retry over when it is due
-        )
-        logger.warning("Delivery %s failed (attempt %s): %s", delivery_id, delivery.attempts, error)
-        return False
-    Delivery.objects.filter(pk=delivery_id).update(
+        connection.open()
+    except Exception as error:  # noqa: BLE001 - the mail server is unreachable: all wait
+        for delivery, _email_message in outgoing:
+            _failed(delivery, error)
+        return 0
+    try:
+        for delivery, email in outgoing:
+            try:
+                connection.send_messages([email])
+            except Exception as error:  # noqa: BLE001 - any failure is recorded and retried
+                _failed(delivery, error)
+                continue
+            sent.append(delivery.pk)
+    finally:
+        connection.close()
+    Delivery.objects.filter(pk__in=sent).update(
         status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
     )
-    return True
+    return len(sent)
 
 
 def deliveries_to_hand(*, now: datetime.datetime) -> QuerySet[Delivery]:
@@ -332,8 +409,9 @@ def delivery_sweep(
 ) -> int:
     """Hand over every due delivery no worker holds: retries whose time came, and those whose
     message was lost (a broker that lost its queue, a killed worker), ``limit`` at a time and
-    up to ``most`` per run, so that a lost queue of thousands is sent as fast as the workers
-    send (it was 500 a minute). Releases deliveries a killed worker left claimed."""
+    up to ``most`` per run; when more wait, the next run is queued at once rather than at the
+    next beat, so a lost queue of thousands is sent as fast as the workers send (it was 500 a
+    minute). Releases deliveries a killed worker left claimed."""
     now = now or timezone.now()
     stale = now - datetime.timedelta(seconds=settings.NOTIFICATIONS_STALE_AFTER)
     Delivery.objects.filter(status=DeliveryStatus.SENDING, claimed_at__lt=stale).update(
@@ -345,15 +423,17 @@ def delivery_sweep(
         batch = list(due.values_list("pk", flat=True)[: min(limit, most - handed)])
         if not batch:
             break
-        published = []
-        for delivery_id in batch:
-            if not enqueue_delivery(delivery_id, patient=True):
-                break  # the broker is down: the rest waits for the next sweep
-            published.append(delivery_id)
-        Delivery.objects.filter(pk__in=published).update(handed_at=now)
-        handed += len(published)
-        if len(published) < len(batch):
-            return handed
+        # Leased before publishing: a worker that fails a send clears its lease, and the lease
+        # set here must not come after (the retry would wait for the lease, not its back-off).
+        Delivery.objects.filter(pk__in=batch).update(handed_at=now)
+        published = enqueue_deliveries(batch, patient=True)
+        handed += published
+        if published < len(batch):
+            return handed  # the broker is down: the rest waits for the next sweep
+    if handed >= most:
+        from notifications.tasks import delivery_sweep_task  # noqa: PLC0415 - tasks import us
+
+        publish(delivery_sweep_task, patient=True)
     # Notices whose message was lost (a broker outage, a killed worker): handed over again.
     waiting = list(
         PendingNotice.objects.filter(

@@ -333,4 +333,4 @@ def test_the_request_id_follows_an_event_into_the_tasks_that_deliver_it(stack):
         )
 
     stack.wait_until(lambda: traced("referral_event_notify_task"), within=60)
-    stack.wait_until(lambda: traced("delivery_send_task"), within=60)
+    stack.wait_until(lambda: traced("delivery_send_batch_task"), within=60)
