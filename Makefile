@@ -31,7 +31,7 @@ endif
 # The suite runs with DEBUG off, as production does; these two make that possible without secrets.
 TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijkl ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run test test-fast fuzz soak lint audit format migrations messages bench bench-city screenshots clean
+.PHONY: help install run test test-fast fuzz soak lint audit format migrations messages bench bench-reads bench-city bench-growth screenshots clean
 
 help:
 	@echo "make run    set up, load the demo world and start web + Celery worker + beat"
@@ -39,7 +39,7 @@ help:
 	@echo "make test-fast  the suite without browser journeys and the route matrix"
 	@echo "make lint   ruff and the migrations check"
 	@echo "make audit  known vulnerabilities in the locked dependencies (pip-audit)"
-	@echo "make bench  timings of the hot reads; make bench-city: the lists at a million referrals (PostgreSQL)"
+	@echo "make bench  every benchmark at a million referrals (PostgreSQL, Redis); SCALE=small: under 10 min"
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -109,17 +109,56 @@ messages: install
 	DEBUG=1 $(BIN)/python manage.py makemessages -l fr -l ar --no-obsolete --ignore=.venv --ignore=var --ignore=tests
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
+# Every benchmark, at a city's size (SCALE=city, the default: a million referrals and 100,000
+# meetings in LOAD_DATABASE_URL, filled once by seed_load and reused), or small (SCALE=small:
+# 10,000 referrals, fewer requests; under ten minutes, for regression checks). Needs PostgreSQL;
+# the delivery benchmark needs Redis too (BENCH_BROKER_URL). Each prints its figures with their
+# targets and records them in var/bench.json. `make bench-reads` alone runs on SQLite.
+SCALE ?= city
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/relais_load$(if $(filter small,$(SCALE)),_small,)
+BENCH_BROKER_URL ?= redis://127.0.0.1:6379/0
+ifeq ($(SCALE),small)
+REFERRALS ?= 10000
+BENCH_SIZES := BENCH_REQUESTS=50 BENCH_DELIVERIES=10000 BENCH_LOAD_SECONDS=15 BENCH_REFERRALS=5000 BENCH_INSIGHT_REFERRALS=0
+else
+REFERRALS ?= 1000000
+BENCH_SIZES :=
+endif
+BENCH_ENV := $(TEST_ENV) BENCH_SCALE=$(SCALE) $(BENCH_SIZES)
+
 bench: install
+	$(BIN)/python -m benchmarks.database $(LOAD_DATABASE_URL)
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py migrate -v0
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py seed_load --force --reuse --referrals $(REFERRALS) --meetings $$(( $(REFERRALS) / 10 ))
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.city
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.load
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(BIN)/python -m benchmarks.delivery
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(BIN)/python -m benchmarks
+
+# The hot reads, writes per second and statistics in a throwaway database of the configured
+# kind (SQLite by default).
+bench-reads: install
 	$(TEST_ENV) $(BIN)/python -m benchmarks
 
-# The lists at city scale: LOAD_DATABASE_URL names a throwaway PostgreSQL database, filled once
-# by seed_load (REFERRALS=1000000 by default) and measured by benchmarks.city.
-LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/relais_load
-REFERRALS ?= 1000000
+# The lists alone at city scale (the first part of `make bench`).
 bench-city: install
-	$(TEST_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py migrate -v0
-	$(TEST_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py seed_load --force --reuse --referrals $(REFERRALS) --meetings $$(( $(REFERRALS) / 10 ))
-	$(TEST_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.city
+	$(BIN)/python -m benchmarks.database $(LOAD_DATABASE_URL)
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py migrate -v0
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py seed_load --force --reuse --referrals $(REFERRALS) --meetings $$(( $(REFERRALS) / 10 ))
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.city
+
+# How the lists' cost grows: 1,000, 100,000 and 1,000,000 referrals (one database each,
+# relais_load_<n>, the million reusing LOAD_DATABASE_URL); a table from var/bench.json.
+GROWTH ?= 1000 100000
+bench-growth: install
+	for n in $(GROWTH); do \
+		url=postgres://postgres@127.0.0.1:5432/relais_load_$$n; \
+		$(BIN)/python -m benchmarks.database $$url && \
+		$(TEST_ENV) DATABASE_URL=$$url $(BIN)/python manage.py migrate -v0 && \
+		$(TEST_ENV) DATABASE_URL=$$url $(BIN)/python manage.py seed_load --force --reuse --referrals $$n --meetings $$(( $$n / 10 )) && \
+		$(TEST_ENV) DATABASE_URL=$$url BENCH_REQUESTS=$${BENCH_REQUESTS:-50} $(BIN)/python -m benchmarks.city || exit 1; \
+	done
+	$(TEST_ENV) $(BIN)/python -m benchmarks.growth
 
 clean:
 	rm -rf $(VENV) var

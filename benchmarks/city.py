@@ -5,19 +5,17 @@
 For the municipal caseworker (the largest inbox) and a CSO caseworker: the inbox and outbox,
 API and web, first page, a deep page and each filter, p50 and p95 over ``BENCH_REQUESTS``
 requests, each interleaved with its reference (django-guardian's ``get_objects_for_user`` page +
-``count()``, same user, same data), the target beside it, PASS or FAIL. Writes
-``var/bench-city.json`` so that runs can be compared.
+``count()``, same user, same data), the target beside it, PASS or FAIL. Records its
+figures in ``var/bench.json`` (``benchmarks.report``) under ``city@<referrals>``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import django
 
@@ -28,6 +26,8 @@ from django.conf import settings
 from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import override_settings, setup_test_environment
+
+from benchmarks import report
 
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 TARGET_MS = 50.0  # p95, on the 2-core machine of the issue
@@ -252,10 +252,8 @@ def main() -> None:
         f"supervisors): {fan_out['notifications']} notifications, {fan_out['emails']} e-mails "
         "(its intake team; the others read the morning summary)"
     )
-    out = Path(settings.VAR_DIR) / "bench-city.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(
-        json.dumps({"referrals": total, "results": results, "fan_out": fan_out}, indent=2)
+    out = report.record(
+        f"city@{total}", {"referrals": total, "results": results, "fan_out": fan_out}
     )
     print(f"\nWritten to {out}")
 

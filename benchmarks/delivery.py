@@ -7,7 +7,7 @@ Celery worker with ``BENCH_WORKERS`` processes (4) on Redis, sent over SMTP to a
 
 Needs PostgreSQL and Redis (it says so and stops otherwise). Runs in a database of its own,
 created and dropped here, and on a Redis database of its own (``BENCH_REDIS_DB``, 10), flushed
-before and after. Prints one line and writes it into ``var/bench.json`` under "delivery".
+before and after. Prints one line and records it in ``var/bench.json`` under "delivery".
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ import threading
 import time
 from collections import Counter
 from urllib.parse import urlsplit, urlunsplit
+
+from benchmarks import report
 
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "100000"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
@@ -233,6 +235,7 @@ def run() -> dict[str, object] | None:
         f"first sweep {result['first_sweep_seconds']} s; received {result['received']:,}, "
         f"{result['duplicates']} duplicates"
     )
+    report.record("delivery", result)
     return result
 
 

@@ -16,6 +16,7 @@ from django_countries.fields import CountryField
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from config.choices import FastChoiceLabels
 from organisations.models import Organisation, Service, ServiceCategory
 
 
@@ -258,7 +259,7 @@ class ReferralQuerySet(models.QuerySet["Referral"]):
         return self.filter(state__in=AWAITING_ANSWER, due_at__lt=now or timezone.now())
 
 
-class Referral(ConcurrentTransitionMixin, models.Model):
+class Referral(FastChoiceLabels, ConcurrentTransitionMixin, models.Model):
     """A case sent by one organisation to another for a service.
 
     Transition methods change only the state and its timestamps: the services in

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -157,15 +159,59 @@ def referral_filter(
         referrals = referrals.overdue()
     elif overdue is False:
         referrals = referrals.exclude(pk__in=Referral.objects.overdue().values("pk"))
-    return referrals.select_related(
-        "from_organisation", "to_organisation", "assignee", "case", "service"
-    ).order_by("-id")
+    return for_lists(referrals).order_by("-id")
 
 
-def state_counts(referrals: QuerySet[Referral]) -> dict[str, int]:
-    """Counts per state for a box, in one grouped query."""
-    rows = referrals.order_by().values("state").annotate(n=Count("id"))
-    return {row["state"]: row["n"] for row in rows}
+def for_lists(referrals: QuerySet[Referral]) -> QuerySet[Referral]:
+    """What a list shows of each referral: its own columns, and of the related rows only the
+    names and the case reference (the organisations, the case and the service are wide rows:
+    reading and building them whole was two thirds of a page's time). The assignee and the
+    service are shown by id."""
+    own = [field.name for field in Referral._meta.concrete_fields]
+    return referrals.select_related("from_organisation", "to_organisation", "case").only(
+        *own, "from_organisation__name", "to_organisation__name", "case__reference"
+    )
+
+
+# A box's per-state counts stop here ("100+"): enough to know where the work is, and each count
+# costs at most this many permission probes, however large the box (issue 13).
+COUNT_CAP = 100
+
+
+def state_counts(referrals: QuerySet[Referral], states: Iterable[str]) -> dict[str, int]:
+    """How many of ``referrals`` are in each of ``states``, each count stopping at
+    ``COUNT_CAP + 1`` (more than the cap shows as "100+"); in one query, whose cost is bounded
+    by the cap rather than by the box (a grouped count probed every open referral's grants:
+    35 ms for a municipality's 9,000, issue 13). States with none are left out."""
+    states = list(states)
+    if not states:
+        return {}
+    connection = connections[referrals.db]
+    # Compiled once (the ORM takes longer over seven queries than the database does), with a
+    # marker where the state goes; each count gets its own state in its copy of the parameters.
+    marker = "\x00state"  # no state is named so
+    sliced = referrals.filter(state=marker).order_by().values("pk")[: COUNT_CAP + 1]
+    try:
+        sql, template = sliced.query.sql_with_params()
+    except EmptyResultSet:  # a box that cannot hold anything (``none()``)
+        return {}
+    count = f"(SELECT COUNT(*) FROM ({sql}) capped)"  # noqa: S608 - compiled by the ORM
+    parts = [count] * len(states)
+    params = [state if value == marker else value for state in states for value in template]
+    with transaction.atomic(using=referrals.db), connection.cursor() as cursor:
+        probing = connection.vendor == "postgresql"
+        if probing:
+            # Each count walks its state's index and probes each row's grant, stopping at the
+            # cap. Left to itself the planner hashes or merges every grant of the organisation
+            # (200,000 for a municipality: 15 ms per state with fewer rows than the cap).
+            cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+        cursor.execute(f"SELECT {', '.join(parts)}", params)
+        row = cursor.fetchone()
+        if probing:  # for this statement only, even inside a longer transaction
+            cursor.execute(
+                "SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT"
+            )
+    return {state: n for state, n in zip(states, row, strict=True) if n}
 
 
 def keyset_page(

@@ -336,9 +336,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     services.access_record(
         user=request.user, referrals=[r for r in rows if r.pk in shared], action=AccessAction.LIST
     )
-    # Counted: the open work only. Ended referrals are most of a box and grow without end;
-    # counting them on every view scanned the whole box (200 ms at a city's scale, issue 13).
-    counts = selectors.state_counts(in_box.filter(state__in=OPEN_STATES))
+    # Counted: the open work only, each count stopping at its cap. Ended referrals are most of
+    # a box and grow without end; counting them on every view scanned the whole box (200 ms at a
+    # city's scale, issue 13).
+    counts = selectors.state_counts(in_box, OPEN_STATES)
     return render(
         request,
         "referrals/referral_list.html",
@@ -351,6 +352,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "counts": [
                 (state, label, counts[state]) for state, label in State.choices if counts.get(state)
             ],
+            "count_cap": selectors.COUNT_CAP,
             "closed_states": [(s, label) for s, label in State.choices if s in CLOSED_STATES],
             "has_moderation": selectors.referral_list(
                 user=request.user, box=selectors.MODERATION, memberships=memberships

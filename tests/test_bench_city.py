@@ -12,9 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_city_benchmark_measures_every_list_against_its_reference(
-    settings, tmp_path, monkeypatch, capsys
+    tmp_path, monkeypatch, capsys
 ):
-    settings.VAR_DIR = tmp_path
+    from benchmarks import report
+
+    monkeypatch.setattr(report, "PATH", tmp_path / "bench.json")
     call_command(
         "seed_load", force=True, verbosity=0, organisations=8, users=300, referrals=600, meetings=0
     )
@@ -24,7 +26,7 @@ def test_the_city_benchmark_measures_every_list_against_its_reference(
     monkeypatch.setattr(city, "REQUESTS", 2)
     city.main()
 
-    figures = json.loads((tmp_path / "bench-city.json").read_text())
+    figures = json.loads((tmp_path / "bench.json").read_text())["city@600"]["figures"]
     assert figures["referrals"] == 600
     whats = {(row["persona"], row["what"]) for row in figures["results"]}
     assert ("municipal caseworker", "api: inbox, page 1") in whats
@@ -43,3 +45,16 @@ def test_the_city_benchmark_measures_every_list_against_its_reference(
     assert not Notification.objects.exists()
     printed = capsys.readouterr().out
     assert printed.count("PASS") + printed.count("FAIL") == len(figures["results"])
+
+
+def test_the_growth_table_puts_each_size_side_by_side():
+    from benchmarks.growth import table
+
+    def section(size, p95):
+        results = [{"persona": "beat", "what": "sweep: x", "p95_ms": p95}]
+        return {"figures": {"referrals": size, "results": results}}
+
+    lines = table({"city@100000": section(100000, 2.5), "city@1000": section(1000, 1.0)})
+
+    assert lines[0] == "| p95 | 1,000 referrals | 100,000 referrals |"
+    assert lines[2] == "| beat · sweep: x | 1.0 ms | 2.5 ms |"

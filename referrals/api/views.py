@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.pagination import NewestFirst
-from organisations.models import Role
+from organisations.models import Membership, Role
 from organisations.selectors import memberships_of
 from referrals import permissions, privacy, selectors, services
 from referrals.api.serializers import (
@@ -216,9 +216,13 @@ class ReferralViewSet(
 
     # Representation -----------------------------------------------------------------------------
 
-    def _context_for(self, referrals: list[Referral]) -> dict:
+    def _context_for(
+        self, referrals: list[Referral], memberships: list[Membership] | None = None
+    ) -> dict:
         user = self.request.user
-        organisation_ids = {m.organisation_id for m in memberships_of(user)}
+        if memberships is None:
+            memberships = list(memberships_of(user))
+        organisation_ids = {m.organisation_id for m in memberships}
         return {
             **self.get_serializer_context(),
             "shared_ids": permissions.referral_ids_with_shared_data(
@@ -242,12 +246,13 @@ class ReferralViewSet(
         filters = ReferralFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         options = dict(filters.validated_data)
+        memberships = list(memberships_of(request.user))  # read once for the whole request
         organisation = None
         if "organisation" in options:
             organisation = next(
                 (
                     m.organisation
-                    for m in memberships_of(request.user)
+                    for m in memberships
                     if m.organisation_id == options["organisation"]
                 ),
                 None,
@@ -265,9 +270,10 @@ class ReferralViewSet(
                 category=options.get("category", ""),
                 overdue=options.get("overdue"),
                 assigned=options.get("assigned", ""),
+                memberships=memberships,
             )
         page = self.paginate_queryset(referrals)
-        context = self._context_for(page)
+        context = self._context_for(page, memberships)
         services.access_record(
             user=request.user,
             referrals=[r for r in page if r.pk in context["shared_ids"]],
