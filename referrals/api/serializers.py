@@ -4,6 +4,7 @@ import datetime
 
 from rest_framework import serializers
 
+from config.representation import FastRepresentation
 from config.serializers import (
     ModelSerializer,
     QueryBooleanField,
@@ -118,7 +119,7 @@ FREE_TEXT_FIELDS = (
 )
 
 
-class ReferralSerializer(ModelSerializer):
+class ReferralSerializer(FastRepresentation, ModelSerializer):
     """A referral as its reader may see it: the receiver never gets the case, only the snapshot
     of consented fields (and only while it keeps access to them)."""
 
