@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
+from config.planner import row_by_row
+
 MAX_PAGE_SIZE = 200
 
 
@@ -35,7 +37,8 @@ class _IdsFirst:
             and self.query.is_sliced  # type: ignore[attr-defined]
             and self._iterable_class is ModelIterable  # type: ignore[attr-defined]
         ):
-            ids = list(self.values_list("pk", flat=True))  # type: ignore[attr-defined]
+            with row_by_row(self.db):  # type: ignore[attr-defined]
+                ids = list(self.values_list("pk", flat=True))  # type: ignore[attr-defined]
             by_id = {row.pk: row for row in self._rows(ids)} if ids else {}
             # A row gone between the two reads (deleted meanwhile) is left out, not an error.
             self._result_cache = [by_id[pk] for pk in ids if pk in by_id]

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import EmptyResultSet
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.pagination import ids_first
+from config.planner import row_by_row
 from coordination.models import CoordinationGroup
 from organisations import names
 from organisations.models import CapacityStatus, Role
@@ -198,19 +199,10 @@ def state_counts(referrals: QuerySet[Referral], states: Iterable[str]) -> dict[s
     count = f"(SELECT COUNT(*) FROM ({sql}) capped)"  # noqa: S608 - compiled by the ORM
     parts = [count] * len(states)
     params = [state if value == marker else value for state in states for value in template]
-    with transaction.atomic(using=referrals.db), connection.cursor() as cursor:
-        probing = connection.vendor == "postgresql"
-        if probing:
-            # Each count walks its state's index and probes each row's grant, stopping at the
-            # cap. Left to itself the planner hashes or merges every grant of the organisation
-            # (200,000 for a municipality: 15 ms per state with fewer rows than the cap).
-            cursor.execute("SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off")
+    # Each count walks its state's index and probes each row's grant, stopping at the cap.
+    with row_by_row(referrals.db), connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         row = cursor.fetchone()
-        if probing:  # for this statement only, even inside a longer transaction
-            cursor.execute(
-                "SET LOCAL enable_hashjoin TO DEFAULT; SET LOCAL enable_mergejoin TO DEFAULT"
-            )
     return {state: n for state, n in zip(states, row, strict=True) if n}
 
 
