@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import (
+    CaptureQueriesContext,
     override_settings,
     setup_test_environment,
 )
@@ -145,6 +146,9 @@ def populate_referrals(user: object) -> None:
     ReferralGroupObjectPermission.objects.bulk_create(rows, batch_size=5000)
 
 
+FIGURES: list[dict[str, object]] = []  # recorded in var/bench.json under "reads"
+
+
 def measure(label: str, action: Callable[[], object]) -> None:
     action()  # warm up caches and connections
     timings = []
@@ -160,11 +164,59 @@ def measure(label: str, action: Callable[[], object]) -> None:
         start = time.perf_counter()
         action()
         timings.append((time.perf_counter() - start) * 1000)
+    p90 = sorted(timings)[int(len(timings) * 0.9) - 1]
+    FIGURES.append(
+        {
+            "what": label,
+            "median_ms": round(statistics.median(timings), 1),
+            "p90_ms": round(p90, 1),
+            "queries": len(queries),
+        }
+    )
     print(
         f"  {label:<52} median {statistics.median(timings):7.1f} ms"
-        f"   p90 {sorted(timings)[int(len(timings) * 0.9) - 1]:7.1f} ms"
-        f"   {len(queries):3d} queries"
+        f"   p90 {p90:7.1f} ms   {len(queries):3d} queries"
     )
+
+
+MAX_LIST_QUERIES = 8  # issue 13: every list, whatever its length
+
+# Every API list, read at 10 and at 200 rows a page: the same number of queries, at most 8.
+API_LISTS = [
+    "/api/v1/organisations/",
+    "/api/v1/services/",
+    "/api/v1/referrals/?box=inbox",
+    "/api/v1/referrals/?box=outbox",
+    "/api/v1/cases/",
+    "/api/v1/access-log/",
+    "/api/v1/notifications/",
+    "/api/v1/coordination-groups/",
+    "/api/v1/meetings/",
+    "/api/v1/action-items/",
+    "/api/v1/alerts/",
+]
+
+
+def list_queries(client: Client) -> None:
+    """SQL queries per API list at 10 and at 200 rows a page."""
+    print(f"\n  {'queries per list (10 rows / 200 rows)':<52} target: equal, ≤ {MAX_LIST_QUERIES}")
+    for url in API_LISTS:
+        counts = []
+        for size in (10, 200):
+            sized = f"{url}{'&' if '?' in url else '?'}page_size={size}"
+            client.get(sized)  # warm the caches that live for the process
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(sized)
+            if response.status_code != 200:
+                counts.append(None)
+                break
+            counts.append(len(queries))
+        if None in counts:
+            print(f"  {url:<52} not listed here ({response.status_code})")
+            continue
+        passed = counts[0] == counts[1] <= MAX_LIST_QUERIES
+        FIGURES.append({"what": f"queries: {url}", "at_10": counts[0], "at_200": counts[1]})
+        print(f"  {url:<52} {counts[0]:3d} / {counts[1]:3d}   {'PASS' if passed else 'FAIL'}")
 
 
 def main() -> None:
@@ -237,12 +289,15 @@ def main() -> None:
             ]:
                 measure(label, get(url))
 
-            from benchmarks import insight, throughput
+            list_queries(client)
 
-            throughput.run()
+            from benchmarks import insight, report, throughput
+
+            FIGURES.extend(throughput.run())
 
             if insight.REFERRALS:
                 insight.run(measure)
+            report.record("reads", FIGURES)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 

@@ -148,16 +148,21 @@ def publish_rate() -> float:
     return PUBLISHED / seconds
 
 
-def run() -> None:
+def run() -> list[dict[str, object]]:
+    """Print the writes per second; return them for ``var/bench.json``."""
     from config.celery import app
 
+    figures: list[dict[str, object]] = []
     print("\n  writes per second")
     for clients in (1, 2, 4):
         rate = transitions(clients)
         shown = "  (SQLite: one writer)" if math.isnan(rate) else f"{rate:8.1f} /s"
         label = f"transitions (submit + accept), {clients} client(s)"
         print(f"  {label:<52} {shown}")
+        figures.append({"what": label, "per_second": None if math.isnan(rate) else round(rate, 1)})
     broker = app.conf.broker_url.split("://", 1)[0]
     rate = publish_rate()
     verdict = "PASS" if rate >= 1000 else "FAIL"
     print(f"  {'tasks published (' + broker + ')':<52} {rate:8.0f} /s   ≥1000: {verdict}")
+    figures.append({"what": f"tasks published ({broker})", "per_second": round(rate)})
+    return figures
