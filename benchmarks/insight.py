@@ -87,6 +87,10 @@ def build() -> dict:
         name="City coordination", convening_organisation=municipality
     )
     group.members.add(*organisations[:40])
+    # A coordinator reads a group's figures while one of their memberships is active.
+    organisation_services.membership_add(
+        organisation=municipality, user=personas["coordinator"], role="caseworker"
+    )
     group.coordinators.add(personas["coordinator"])
 
     now = datetime.datetime.now(tz=datetime.UTC)

@@ -27,3 +27,23 @@ def test_every_api_list_is_counted_at_10_and_200_rows(world, capsys, monkeypatch
     inbox = counted["queries: /api/v1/referrals/?box=inbox"]
     assert inbox["at_10"] > 2
     assert capsys.readouterr().out.count("PASS") == len(bench.API_LISTS)
+
+
+def test_the_home_pages_and_statistics_are_measured_for_every_persona(monkeypatch, settings):
+    """The city-scale insight benchmark, small: every page it times answers (it rotted once,
+    when coordinators came to need an active membership)."""
+    from benchmarks import insight
+
+    settings.REQUIRE_2FA_FOR_PRIVILEGED = False
+    monkeypatch.setattr(insight, "REFERRALS", 400)
+    measured = []
+
+    def measure(label, action):
+        action()
+        measured.append(label)
+
+    insight.run(measure)
+
+    assert "home dashboard: coordinator" in measured
+    assert "api: stats/referrals, group of 40 organisations (computed)" in measured
+    assert len(measured) == 4 + 2 * 5
