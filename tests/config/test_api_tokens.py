@@ -9,6 +9,7 @@ import datetime
 
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -119,3 +120,35 @@ def test_the_schema_documents_the_token_endpoints(alice):
         schema
     ]["properties"]
     assert {"token", "expiry", "name"} <= set(properties)
+
+
+def test_a_request_reads_its_own_token_only_and_expired_ones_go_at_the_next_sign_in(alice):
+    """knox swept all of a person's tokens on every API request (a query and a loop) to delete
+    the expired ones; they now go when the person signs in again (issue 13)."""
+    old, current = issue("old"), issue("current")
+    expiry = ApiToken.objects.get(user=alice, name="old").expiry
+    ApiToken.objects.filter(user=alice, name="old").update(
+        expiry=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {current}")
+    client.get("/api/v1/organisations/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/organisations/").status_code == 200
+    token_reads = [
+        q["sql"] for q in queries.captured_queries if ApiToken._meta.db_table in q["sql"]
+    ]
+    assert len(token_reads) == 1
+    assert not works(old)  # refused, and deleted, as knox does with the token presented
+    assert not ApiToken.objects.filter(user=alice, name="old").exists()
+
+    ApiToken.objects.filter(user=alice, name="current").update(expiry=expiry)
+    issue("gone")
+    ApiToken.objects.filter(user=alice, name="gone").update(
+        expiry=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    issue("new")  # signing in clears what expired
+    assert set(ApiToken.objects.filter(user=alice).values_list("name", flat=True)) == {
+        "current",
+        "new",
+    }
