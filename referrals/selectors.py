@@ -196,7 +196,7 @@ def state_counts(referrals: QuerySet[Referral], states: Iterable[str]) -> dict[s
         sql, template = sliced.query.sql_with_params()
     except EmptyResultSet:  # a box that cannot hold anything (``none()``)
         return {}
-    count = f"(SELECT COUNT(*) FROM ({sql}) capped)"  # noqa: S608 - compiled by the ORM
+    count = f"(SELECT COUNT(*) FROM ({sql}) capped)"  # noqa: S608  # compiled by the ORM  # nosec B608
     parts = [count] * len(states)
     params = [state if value == marker else value for state in states for value in template]
     # Each count walks its state's index and probes each row's grant, stopping at the cap.
