@@ -26,6 +26,7 @@ import time
 import typing
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from benchmarks import report
@@ -256,6 +257,16 @@ def _serve(port: int, log: typing.IO[str]) -> subprocess.Popen:
         "CELERY_BROKER_URL": "filesystem://localhost/",
         "CELERY_DATA_DIR": tempfile.mkdtemp(prefix="relais-load-"),
     }
+    # The static files' manifest, as `make run` makes it, with the server's own settings (a
+    # test's settings store static files without one).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     server = subprocess.Popen(  # noqa: S603 - this interpreter's gunicorn, fixed arguments
         [
             sys.executable,
@@ -298,9 +309,6 @@ def run() -> dict[str, object]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    from django.core.management import call_command
-
-    call_command("collectstatic", interactive=False, verbosity=0)  # as `make run` does
     personas = _personas(CLIENTS)
     with tempfile.TemporaryFile("w+") as log:  # the server's errors, if it does not start
         return _measure(personas, port, log)
