@@ -14,6 +14,8 @@ from typing import Any
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.relations import MANY_RELATION_KWARGS
@@ -90,6 +92,27 @@ class StrictIntegerField(serializers.IntegerField):
 
     def to_internal_value(self, data: Any) -> int:
         if isinstance(data, bool) or (typed(self) and not _is_integer(data)):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+@extend_schema_field(OpenApiTypes.NUMBER)
+class StrictDecimalField(serializers.DecimalField):
+    """A JSON number (never its text, ``true`` or ""), answered as a number. Too many digits is
+    a 400 naming the field. The schema says "number": OpenAPI 3.0's exclusive bounds of DRF's
+    decimal would read as other bounds to a JSON Schema client."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["coerce_to_string"] = False
+        super().__init__(**kwargs)
+
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if data is None or data is empty or not typed(self):
+            return super().validate_empty_values(data)
+        return serializers.Field.validate_empty_values(self, data)  # "" is not null in JSON
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool) or (typed(self) and not isinstance(data, int | float)):
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -184,6 +207,7 @@ class ModelSerializer(serializers.ModelSerializer):
             ),
             StrictIntegerField,
         ),
+        models.DecimalField: StrictDecimalField,
     }
     serializer_related_field = StrictPrimaryKeyRelatedField
     serializer_choice_field = StrictChoiceField

@@ -382,6 +382,9 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "coordination.models.ActionStatus",
         "StatsScopeKindEnum": "referrals.insight.scope.ScopeKind",
         "OrganisationKindEnum": "organisations.models.OrganisationKind",
+        "ActivityStatusEnum": "coordination.models.ActivityStatus",
+        "ProgressStatusEnum": "coordination.progress.Status",
+        "IndicatorKindEnum": "coordination.models.IndicatorKind",
     },
 }
 

@@ -7,6 +7,8 @@ class CoordinationConfig(AppConfig):
     verbose_name = _("Coordination")
 
     def ready(self) -> None:
-        from coordination.notifications import register_kinds  # noqa: PLC0415 - apps are loaded
+        from coordination import indicator_sources  # noqa: PLC0415 - apps are loaded
+        from coordination.notifications import register_kinds  # noqa: PLC0415
 
         register_kinds()
+        indicator_sources.register()

@@ -21,6 +21,7 @@ Everything else is invisible (404).
 
 from __future__ import annotations
 
+import zoneinfo
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import Permission
@@ -206,3 +207,33 @@ def can_broadcast(user: Actor, group: CoordinationGroup) -> bool:
 def takes_part(user: Actor, group: CoordinationGroup) -> bool:
     """Staff of a member organisation (as opposed to a coordinator from elsewhere)."""
     return TAKE_PART in codenames(user, group)
+
+
+# The mechanism: terms, pathways, joint action plans ----------------------------------------------
+
+# Who speaks for an organisation in the group: reports its indicators, endorses the terms.
+SPEAKING_ROLES = (Role.SUPERVISOR, Role.ADMIN)
+
+
+def speaking_organisation_ids(user: Actor) -> set[int]:
+    """Organisations the user is a supervisor or admin of (active memberships), cached."""
+    if not _is_active(user):
+        return set()
+    cached = getattr(user, "_relais_speaking_for", None)
+    if cached is None:
+        cached = set(
+            Membership.objects.active()
+            .filter(user=user, role__in=SPEAKING_ROLES)
+            .values_list("organisation_id", flat=True)
+        )
+        setattr(user, "_relais_speaking_for", cached)  # noqa: B010 - a per-request cache
+    return cached
+
+
+def may_report_for(user: Actor, organisation_id: int) -> bool:
+    """A supervisor or admin of the organisation reports its activities' indicators."""
+    return organisation_id in speaking_organisation_ids(user)
+
+
+def group_zone(group: CoordinationGroup) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(group.time_zone)

@@ -10,9 +10,10 @@ class ReferralsConfig(AppConfig):
         # Apps are loaded now.
         from config import metrics  # noqa: PLC0415
         from referrals import metrics as referral_metrics  # noqa: PLC0415
-        from referrals.insight import functions  # noqa: PLC0415
+        from referrals.insight import functions, indicators  # noqa: PLC0415
         from referrals.notifications import register_kinds  # noqa: PLC0415
 
         register_kinds()
         functions.connect()
+        indicators.register()
         metrics.register(referral_metrics.collect)

@@ -33,7 +33,20 @@ from django.utils.http import urlsafe_base64_encode
 
 from coordination import selectors as coordination_selectors
 from coordination import services as coordination_services
-from coordination.models import ActionItem, Alert, ContingencyPlan, CoordinationGroup, Meeting
+from coordination.models import (
+    ActionItem,
+    ActionPlan,
+    Activity,
+    Alert,
+    ContingencyPlan,
+    CoordinationGroup,
+    Indicator,
+    IndicatorReport,
+    Meeting,
+    Objective,
+    Pathway,
+    TermsOfReference,
+)
 from coordination.permissions import group_sync
 from notifications.models import Notification
 from organisations import services as organisation_services
@@ -240,6 +253,12 @@ def build(world: World) -> Matrix:
         ),
     }
     matrix.objects["plan"] = {k: {"pk": p.pk} for k, p in plans.items()}
+    mechanism = {
+        "own": _mechanism(world.coordinator, world.group, world.sender, meetings["own"]),
+        "foreign": _mechanism(outsider, other_group, outsider_org, meetings["foreign"]),
+    }
+    for kind in ("action_plan", "objective", "activity", "indicator", "report", "pathway", "terms"):
+        matrix.objects[kind] = {k: {"pk": m[kind].pk} for k, m in mechanism.items()}
     feed = coordination_services.feed_regenerate(user=world.sender_worker)
     token = coordination_selectors.feed_token(feed)
     matrix.objects["feed"] = {
@@ -258,6 +277,66 @@ def build(world: World) -> Matrix:
     }
     matrix.objects["none"] = {"-": {}}
     return matrix
+
+
+def _mechanism(coordinator, group, lead, meeting) -> dict[str, Any]:
+    """A group's terms (adopted), a pathway and a plan whose lead organisation reported once."""
+    from coordination.models import Decision, Frequency, Occurrence
+
+    occurrence, _ = Occurrence.objects.get_or_create(
+        meeting=meeting, original_start=meeting.first_start
+    )
+    decision = Decision.objects.create(occurrence=occurrence, text="Adopted")
+    terms = coordination_services.terms_create(actor=coordinator, group=group, mandate="Refer")
+    coordination_services.terms_adopt(actor=coordinator, terms_id=terms.pk, decision=decision)
+    pathway = coordination_services.pathway_create(
+        actor=coordinator,
+        group=group,
+        category="emergency_shelter",
+        city=lead.city or "Sfax",
+        title="Shelter tonight",
+        steps=[{"title": "Call the hotline"}],
+    )
+    first = timezone.localdate().replace(day=1) - datetime.timedelta(days=40)
+    plan = coordination_services.action_plan_create(
+        actor=coordinator,
+        group=group,
+        title="Plan",
+        start_on=first.replace(day=1),
+        end_on=datetime.date(first.year + 1, 12, 31),
+    )
+    objective = coordination_services.objective_save(
+        actor=coordinator, plan_id=plan.pk, title="Shelter"
+    )
+    activity = coordination_services.activity_create(
+        actor=coordinator,
+        plan_id=plan.pk,
+        title="Beds",
+        lead_organisation=lead,
+        start_on=plan.start_on,
+        end_on=plan.end_on,
+    )
+    indicator = coordination_services.indicator_create(
+        actor=coordinator,
+        plan_id=plan.pk,
+        activity=activity,
+        name="Nights",
+        target=100,
+        frequency=Frequency.MONTHLY,
+    )
+    reporter = Membership.objects.active().filter(organisation=lead, role="supervisor").first().user
+    report = coordination_services.indicator_report(
+        actor=reporter, indicator_id=indicator.pk, period_start=plan.start_on, value=3
+    )
+    return {
+        "action_plan": plan,
+        "objective": objective,
+        "activity": activity,
+        "indicator": indicator,
+        "report": report,
+        "pathway": pathway,
+        "terms": terms,
+    }
 
 
 # Who may: the oracle -------------------------------------------------------------------------
@@ -382,7 +461,15 @@ def group_of(kind: str, kwargs: dict) -> CoordinationGroup:
         "action": ActionItem,
         "alert": Alert,
         "plan": ContingencyPlan,
+        "action_plan": ActionPlan,
+        "pathway": Pathway,
+        "terms": TermsOfReference,
     }.get(kind)
+    if kind in ("objective", "activity", "indicator"):
+        model = {"objective": Objective, "activity": Activity, "indicator": Indicator}[kind]
+        return model.objects.get(pk=kwargs["pk"]).plan.group
+    if kind == "report":
+        return IndicatorReport.objects.get(pk=kwargs["pk"]).indicator.plan.group
     if kind == "agenda":
         from coordination.models import AgendaItem
 
@@ -610,9 +697,29 @@ ROUTES: dict[str, Route] = {
         for name in ("cancel", "reinstate", "move", "agenda", "attendance", "decisions")
     },
     "meeting-sitting-minutes": R("sitting", GROUP("sitting"), write_only="put", ok=(200, 403)),
+    "contingency-plan-list": R("none", signed_in_rule),
+    "contingency-plan-detail": R("plan", GROUP("plan")),
+    "contingency-plan-reviewed": R("plan", GROUP("plan"), post_only=True, ok=(200, 403)),
+    # The mechanism: members read; coordinators write (403 for the other members).
     "plan-list": R("none", signed_in_rule),
-    "plan-detail": R("plan", GROUP("plan")),
-    "plan-reviewed": R("plan", GROUP("plan"), post_only=True, ok=(200, 403)),
+    "plan-detail": R("action_plan", GROUP("action_plan")),
+    "plan-progress": R("action_plan", GROUP("action_plan")),
+    "plan-objective-list": R("none", signed_in_rule),
+    "plan-objective-detail": R("objective", GROUP("objective")),
+    "plan-activity-list": R("none", signed_in_rule),
+    "plan-activity-detail": R("activity", GROUP("activity")),
+    "indicator-list": R("none", signed_in_rule),
+    "indicator-detail": R("indicator", GROUP("indicator")),
+    "indicator-report-list": R("none", signed_in_rule),
+    "indicator-report-detail": R("report", GROUP("report")),
+    "pathway-list": R("none", signed_in_rule),
+    "pathway-detail": R("pathway", GROUP("pathway")),
+    "pathway-adopt": R("pathway", GROUP("pathway"), post_only=True, ok=(400, 403)),
+    "terms-list": R("none", signed_in_rule),
+    "terms-detail": R("terms", GROUP("terms")),
+    "terms-adopt": R("terms", GROUP("terms"), post_only=True, ok=(400, 403)),
+    "terms-endorse": R("terms", GROUP("terms"), post_only=True, ok=(400, 403)),
+    "coordination-group-terms": R("group", GROUP("group")),
     "alert-list": R("none", signed_in_rule),
     "alert-detail": R("alert", GROUP("alert")),
     "alert-acknowledge": R("alert", GROUP("alert"), post_only=True, ok=(201, 403, 409)),

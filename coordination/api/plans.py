@@ -28,14 +28,14 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
 
 
-class PlanRoleSerializer(ModelSerializer):
+class ContingencyPlanRoleSerializer(ModelSerializer):
     class Meta:
         model = PlanRole
         fields = ["organisation", "role", "contact"]
 
 
-class PlanSerializer(ModelSerializer):
-    roles = PlanRoleSerializer(many=True, read_only=True)
+class ContingencyPlanSerializer(ModelSerializer):
+    roles = ContingencyPlanRoleSerializer(many=True, read_only=True)
 
     class Meta:
         model = ContingencyPlan
@@ -52,23 +52,23 @@ class PlanSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class PlanRoleInput(serializers.Serializer):
+class ContingencyPlanRoleInput(serializers.Serializer):
     organisation = StrictPrimaryKeyRelatedField(queryset=Organisation.objects.active())
     role = optional_text(help_text="What it does in this scenario; empty: no role any more.")
     contact = optional_text(max_length=300)
 
 
-class PlanWriteSerializer(serializers.Serializer):
+class ContingencyPlanWriteSerializer(serializers.Serializer):
     title = required_text(max_length=200)
     scenario = required_text()
     contacts = optional_text()
     last_reviewed_on = serializers.DateField(required=False, allow_null=True)
-    roles = PlanRoleInput(
+    roles = ContingencyPlanRoleInput(
         many=True, required=False, help_text="Each member organisation's role (given ones only)."
     )
 
 
-class PlanCreateSerializer(PlanWriteSerializer):
+class ContingencyPlanCreateSerializer(ContingencyPlanWriteSerializer):
     # A group the user does not see is no choice: a 400 naming the field, as for every body id.
     group = StrictPrimaryKeyRelatedField(queryset=CoordinationGroup.objects.none())
 
@@ -91,14 +91,14 @@ def _plan_id(pk: str | None) -> int:
         raise NotVisible() from None
 
 
-class PlanViewSet(
+class ContingencyPlanViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
     """Contingency plans of the user's groups, by title."""
 
-    serializer_class = PlanSerializer
+    serializer_class = ContingencyPlanSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[ContingencyPlan]:
@@ -110,10 +110,12 @@ class PlanViewSet(
             .order_by("title", "id")
         )
 
-    @extend_schema(request=PlanCreateSerializer, responses={201: PlanSerializer})
+    @extend_schema(
+        request=ContingencyPlanCreateSerializer, responses={201: ContingencyPlanSerializer}
+    )
     def create(self, request: Request) -> Response:
         """A coordinator writes a plan for the group."""
-        body = PlanCreateSerializer(
+        body = ContingencyPlanCreateSerializer(
             data=request.data, groups=permissions.groups_visible(request.user)
         )
         body.is_valid(raise_exception=True)
@@ -126,12 +128,14 @@ class PlanViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=PlanWriteSerializer, responses={200: PlanSerializer})
+    @extend_schema(
+        request=ContingencyPlanWriteSerializer, responses={200: ContingencyPlanSerializer}
+    )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         plan_id = _plan_id(pk)
         if not self.get_queryset().filter(pk=plan_id).exists():
             raise NotVisible()  # before the body is read
-        body = PlanWriteSerializer(data=request.data, partial=True)
+        body = ContingencyPlanWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         roles = _roles(data)
@@ -139,7 +143,9 @@ class PlanViewSet(
         services.plan_update(plan_id=plan_id, actor=request.user, roles=roles, **data)
         return Response(self.get_serializer(self.get_queryset().get(pk=plan_id)).data)
 
-    @extend_schema(request=None, responses={200: PlanSerializer}, summary="Reviewed today")
+    @extend_schema(
+        request=None, responses={200: ContingencyPlanSerializer}, summary="Reviewed today"
+    )
     @action(detail=True, methods=["post"])
     def reviewed(self, request: Request, pk: str | None = None) -> Response:
         plan_id = _plan_id(pk)

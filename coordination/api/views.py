@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from config.renderers import ICalendarRenderer
 from coordination import ics, permissions, selectors, services
+from coordination.api.pathways import TermsSerializer, adopted_terms
 from coordination.api.plans import GroupPatchSerializer
 from coordination.api.serializers import (
     ActionItemCreateSerializer,
@@ -87,6 +88,19 @@ class CoordinationGroupViewSet(
         body.is_valid(raise_exception=True)
         services.group_update(group_id=group_id, actor=request.user, **body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=group_id)).data)
+
+    @extend_schema(responses={200: TermsSerializer})
+    @action(detail=True, methods=["get"])
+    def terms(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
+        """The group's adopted terms of reference, with who has and who has not endorsed them
+        (404 while no version is adopted; every version: ``/terms/?group=``)."""
+        group_id = _id(pk)
+        if not self.get_queryset().filter(pk=group_id).exists():
+            raise NotVisible()
+        terms = adopted_terms(request.user, group_id)
+        if terms is None:
+            raise NotVisible(_("The group has not adopted terms of reference yet."))
+        return Response(TermsSerializer(terms, context=self.get_serializer_context()).data)
 
 
 class MeetingViewSet(

@@ -10,6 +10,16 @@ through ``coordination.notifications`` in the same transaction (an outbox: see t
 API, the admin, the demo and the Celery sweeps all call these functions, imported from here.
 """
 
+from coordination.services.action_plans import (
+    action_plan_create,
+    action_plan_update,
+    activity_create,
+    activity_update,
+    indicator_create,
+    indicator_report,
+    indicator_update,
+    objective_save,
+)
 from coordination.services.actions import (
     action_item_create,
     action_item_update,
@@ -42,11 +52,24 @@ from coordination.services.sweeps import (
     meeting_reminder_bounds_refresh,
     meeting_reminder_send,
 )
+from coordination.services.terms import (
+    pathway_adopt,
+    pathway_create,
+    pathway_update,
+    terms_adopt,
+    terms_create,
+    terms_endorse,
+    terms_update,
+)
 
 __all__ = [
     "action_item_create",
     "action_item_remind",
     "action_item_update",
+    "action_plan_create",
+    "action_plan_update",
+    "activity_create",
+    "activity_update",
     "agenda_decide",
     "agenda_move",
     "agenda_propose",
@@ -60,6 +83,9 @@ __all__ = [
     "group_set_coordinators",
     "group_sync_permissions",
     "group_update",
+    "indicator_create",
+    "indicator_report",
+    "indicator_update",
     "is_action_owner",
     "may_propose",
     "meeting_cancel",
@@ -68,6 +94,10 @@ __all__ = [
     "meeting_schedule",
     "meeting_update",
     "minutes_save",
+    "objective_save",
+    "pathway_adopt",
+    "pathway_create",
+    "pathway_update",
     "plan_create",
     "plan_mark_reviewed",
     "plan_update",
@@ -75,4 +105,8 @@ __all__ = [
     "sitting_get",
     "sitting_move",
     "sitting_reinstate",
+    "terms_adopt",
+    "terms_create",
+    "terms_endorse",
+    "terms_update",
 ]

@@ -210,11 +210,14 @@ def test_plans_through_the_api_as_on_the_web(world):
         "scenario": "More than 100 people at night",
         "roles": [{"organisation": world.cso.pk, "role": "Blankets", "contact": "+216 1"}],
     }
-    assert api(world.member_worker).post("/api/v1/plans/", body, format="json").status_code == 403
+    assert (
+        api(world.member_worker).post("/api/v1/contingency-plans/", body, format="json").status_code
+        == 403
+    )
     assert (
         api(world.coordinator)
         .post(
-            "/api/v1/plans/",
+            "/api/v1/contingency-plans/",
             {**body, "roles": [{"organisation": world.outside.pk, "role": "x"}]},
             format="json",
         )
@@ -222,13 +225,13 @@ def test_plans_through_the_api_as_on_the_web(world):
         == 400
     )
 
-    created = api(world.coordinator).post("/api/v1/plans/", body, format="json")
+    created = api(world.coordinator).post("/api/v1/contingency-plans/", body, format="json")
 
     assert created.status_code == 201, created.data
     assert created.data["roles"] == [
         {"organisation": world.cso.pk, "role": "Blankets", "contact": "+216 1"}
     ]
-    url = f"/api/v1/plans/{created.data['id']}/"
+    url = f"/api/v1/contingency-plans/{created.data['id']}/"
     assert api(world.member_worker).get(url).status_code == 200
     assert api(world.outsider).get(url).status_code == 404
     assert api(world.outsider).patch(url, {"title": "x"}, format="json").status_code == 404

@@ -317,6 +317,15 @@ class AgendaItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # An item that reviews a joint action plan: the sitting page links to its progress.
+    reviews_plan = models.ForeignKey(
+        "coordination.ActionPlan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agenda_items",
+        verbose_name=_("reviews the plan"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -356,6 +365,14 @@ class Attendance(models.Model):
 class Decision(models.Model):
     occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="decisions")
     text = models.TextField(_("decision"))
+    activity = models.ForeignKey(
+        "coordination.Activity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        verbose_name=_("plan activity"),
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -416,6 +433,14 @@ class ActionItem(models.Model):
         _("status"), max_length=12, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
     progress_note = models.TextField(_("progress note"), blank=True)
+    activity = models.ForeignKey(
+        "coordination.Activity",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="action_items",
+        verbose_name=_("plan activity"),
+    )
     completed_at = models.DateTimeField(null=True, blank=True)
     # Claimed by the sweeps with a conditional update: each notice goes out once.
     due_reminded_at = models.DateTimeField(null=True, blank=True)
@@ -628,3 +653,25 @@ def _forget_reminder_bound(meeting_id: int) -> None:
     Meeting.objects.filter(pk=meeting_id).update(
         reminders_from=REMINDERS_UNKNOWN, updated_at=timezone.now()
     )
+
+
+# The mechanism, formalised (terms, pathways, joint action plans): its own module, one app.
+from coordination.models.mechanism import (  # noqa: E402, F401 - re-exported
+    ActionPlan,
+    Activity,
+    ActivityStatus,
+    Aggregation,
+    Commitment,
+    Endorsement,
+    Frequency,
+    FundingStatus,
+    Indicator,
+    IndicatorKind,
+    IndicatorReport,
+    Objective,
+    Pathway,
+    PathwayStep,
+    ReportReminder,
+    ReportReminderKind,
+    TermsOfReference,
+)

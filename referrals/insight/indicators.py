@@ -1,0 +1,123 @@
+"""The referral sources of a joint action plan's computed indicators (``coordination.indicators``).
+
+Each is the statistics' own definition over the group's member organisations: a referral
+counts in the period it was submitted (in the group's time zone), on the *received* side (its
+receiver is a member; held by moderation or rejected, it never reached one). Every value leaves
+through the statistics' disclosure control: counts 1–4 are ``"<5"`` (with complementary
+suppression along the plan's periods), a share hides when its numerator or the rest does, a
+median needs at least five referrals. One query per source, whatever the number of periods.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
+from django.db.models import Value as Constant
+from django.utils.translation import gettext_lazy as _
+
+from coordination import indicators
+from coordination.indicators import Source, Value, Window
+from referrals.insight import disclosure
+from referrals.insight.functions import Percentile, Seconds
+from referrals.models import DeclineReason, Referral, State
+
+DAY = 86400.0
+ACCEPTED = Q(answered_at__isnull=False) & ~Q(state=State.DECLINED)
+
+
+def _received(window: Window) -> QuerySet:
+    """The window's received referrals, each annotated with the index of its period."""
+    tz = window.time_zone
+    first, last = window.periods[0].bounds(tz)[0], window.periods[-1].bounds(tz)[1]
+    referrals = Referral.objects.filter(
+        submitted_at__gte=first,
+        submitted_at__lt=last,
+        to_organisation_id__in=window.organisation_ids,
+    ).exclude(state__in=[State.PENDING_MODERATION, State.REJECTED])
+    if window.category:
+        referrals = referrals.filter(service_category=window.category)
+    period = Case(
+        *(
+            When(
+                submitted_at__gte=p.bounds(tz)[0],
+                submitted_at__lt=p.bounds(tz)[1],
+                then=Constant(p.index),
+            )
+            for p in window.periods
+        ),
+        output_field=IntegerField(),
+    )
+    return referrals.annotate(period=period).values("period").order_by("period")
+
+
+def _by_period(window: Window, **aggregates: object) -> dict[object, dict]:
+    if not window.periods:
+        return {}
+    rows = {row["period"]: row for row in _received(window).annotate(**aggregates)}
+    return {p.start: rows.get(p.index, {}) for p in window.periods}
+
+
+def _protected_counts(window: Window, condition: Q | None = None) -> dict[object, Value]:
+    aggregate = Count("pk", filter=condition) if condition is not None else Count("pk")
+    line = {start: row.get("n", 0) for start, row in _by_period(window, n=aggregate).items()}
+    cells, _total = disclosure.protect_counts(line)
+    return dict(cells)
+
+
+def received(window: Window) -> dict[object, Value]:
+    return _protected_counts(window)
+
+
+def completed(window: Window) -> dict[object, Value]:
+    return _protected_counts(window, Q(state=State.COMPLETED))
+
+
+def declined_no_capacity(window: Window) -> dict[object, Value]:
+    """Of the referrals answered, the share declined for lack of capacity (per cent)."""
+    rows = _by_period(
+        window,
+        answered=Count("pk", filter=Q(answered_at__isnull=False)),
+        no_capacity=Count(
+            "pk", filter=Q(state=State.DECLINED, decline_reason=DeclineReason.NO_CAPACITY)
+        ),
+    )
+    return {
+        start: disclosure.protect_rate(row.get("no_capacity", 0), row.get("answered", 0))
+        for start, row in rows.items()
+    }
+
+
+def median_days_to_accept(window: Window) -> dict[object, Value]:
+    seconds = Case(When(ACCEPTED, then=Seconds(F("answered_at"), "submitted_at")), default=None)
+    rows = _by_period(window, n=Count("pk", filter=ACCEPTED), median=Percentile(seconds, 0.5))
+    values: dict[object, Value] = {}
+    for start, row in rows.items():
+        median = row.get("median")
+        values[start] = disclosure.protect_measure(
+            row.get("n", 0), median / DAY if median is not None else None
+        )
+    return values
+
+
+def register() -> None:
+    unit = _("referrals")
+    for source in (
+        Source("referrals_received", _("Referrals received"), unit, "sum", received, True),
+        Source("referrals_completed", _("Referrals completed"), unit, "sum", completed, True),
+        Source(
+            "declined_no_capacity",
+            _("Share declined for lack of capacity"),
+            "%",
+            "latest",
+            declined_no_capacity,
+            True,
+        ),
+        Source(
+            "median_days_to_accept",
+            _("Median days to accept"),
+            _("days"),
+            "latest",
+            median_days_to_accept,
+            True,
+        ),
+    ):
+        indicators.register(source)
