@@ -464,6 +464,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "coordination.tasks.action_item_sweep_task",
         "schedule": 3600.0,
     },
+    "coordination-indicator-report-sweep": {
+        "task": "coordination.tasks.indicator_report_sweep_task",
+        "schedule": 3600.0,
+    },
 }
 
 # Notifications ----------------------------------------------------------------------------------

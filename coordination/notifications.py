@@ -26,7 +26,8 @@ from organisations.models import Organisation, Role
 if TYPE_CHECKING:
     from django.db.models import QuerySet
 
-    from coordination.models import AgendaItem
+    from coordination.models import AgendaItem, Indicator
+    from coordination.periods import Period
     from coordination.schedule import Sitting
 
 TEMPLATES = "coordination/notifications/"
@@ -35,6 +36,7 @@ REMINDER = "coordination.reminder"
 AGENDA = "coordination.agenda"
 ACTION = "coordination.action"
 ALERT = "coordination.alert"
+PLAN = "coordination.plan"
 
 KINDS = {
     MEETING: (_("A meeting of my coordination group is scheduled, changed or cancelled"), True),
@@ -42,6 +44,7 @@ KINDS = {
     AGENDA: (_("An agenda item I proposed is accepted"), False),
     ACTION: (_("Action items for me or my organisation: assigned, due, overdue"), True),
     ALERT: (_("Urgent alerts of my coordination groups"), True),
+    PLAN: (_("Reports due on the indicators my organisation leads in an action plan"), True),
 }
 
 
@@ -215,4 +218,28 @@ def alert_broadcast(*, alert: Alert) -> None:
         name="alert_broadcast",
         url=reverse("coordination:alert", args=[alert.pk]),
         context={"alert": alert, "group": alert.group},
+    )
+
+
+# Joint action plans -----------------------------------------------------------------------------
+
+
+def report_reminder(*, indicator: Indicator, period: Period, late: bool) -> None:
+    """To the lead organisation's supervisors and admins; a late report to the coordinators too."""
+    lead = indicator.activity.lead_organisation if indicator.activity else None
+    if lead is None:
+        return
+    people = {user.pk: user for user in staff_of([lead], roles=[Role.SUPERVISOR, Role.ADMIN])}
+    group = indicator.plan.group
+    if late:
+        people.update({user.pk: user for user in group.coordinators.filter(is_active=True)})
+    step = "late" if late else "due"
+    _send(
+        people.values(),
+        kind=PLAN,
+        key=f"coordination:report:{indicator.pk}:{period.start:%Y%m%d}:{step}",
+        name=f"report_{step}",
+        url=reverse("coordination:plan-report", args=[indicator.pk, period.start.isoformat()]),
+        context={"indicator": indicator, "period": period, "group": group, "lead": lead},
+        in_worker=True,
     )

@@ -17,6 +17,8 @@ from coordination import permissions, schedule
 from coordination.models import (
     OPEN_ACTION_STATUSES,
     ActionItem,
+    ActionPlan,
+    Activity,
     AgendaItem,
     AgendaStatus,
     Alert,
@@ -24,6 +26,8 @@ from coordination.models import (
     CalendarFeed,
     ContingencyPlan,
     CoordinationGroup,
+    Indicator,
+    IndicatorReport,
     Meeting,
     MeetingReminder,
     MeetingStatus,
@@ -31,6 +35,7 @@ from coordination.models import (
     PlanRole,
     ReminderKind,
 )
+from coordination.periods import Period, periods
 from organisations.models import Membership, Organisation, Role
 from organisations.selectors import memberships_of
 
@@ -520,4 +525,91 @@ def conveners_for(user: Actor) -> QuerySet[Organisation]:
             .values("organisation")
         )
         .order_by("name")
+    )
+
+
+# Joint action plans -----------------------------------------------------------------------------
+
+
+def action_plans_visible(user: Actor) -> QuerySet[ActionPlan]:
+    return ActionPlan.objects.filter(group__in=permissions.groups_visible(user))
+
+
+def action_plan_get(user: Actor, pk: int) -> ActionPlan | None:
+    plan = (
+        ActionPlan.objects.select_related("group", "group__convening_organisation")
+        .prefetch_related(
+            Prefetch("group__members", queryset=Organisation.objects.order_by("name"))
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if plan is None or not permissions.can_view(user, plan.group):
+        return None
+    return plan
+
+
+def plan_activities(plan: ActionPlan) -> QuerySet[Activity]:
+    return (
+        plan.activities.select_related("lead_organisation", "objective")
+        .prefetch_related(Prefetch("partners", queryset=Organisation.objects.order_by("name")))
+        .order_by("start_on", "id")
+    )
+
+
+@dataclass
+class DueReport:
+    indicator: Indicator
+    period: Period
+    late: bool
+
+
+def reports_awaited(user: Actor, *, now: datetime.datetime) -> list[DueReport]:
+    """Reports the user's organisations owe (they are its supervisor or admin): every ended
+    period of a reported indicator they lead without a value, oldest first."""
+    speaking = permissions.speaking_organisation_ids(user)
+    if not speaking:
+        return []
+    indicators = list(
+        Indicator.objects.filter(
+            source="",
+            activity__lead_organisation_id__in=speaking,
+            plan__group__in=permissions.groups_visible(user),
+            plan__start_on__lte=now.date(),
+        )
+        .select_related("plan__group", "activity__lead_organisation")
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=IndicatorReport.objects.filter(superseded_at__isnull=True),
+                to_attr="current_reports",
+            )
+        )
+    )
+    found = []
+    for indicator in indicators:
+        plan = indicator.plan
+        today = now.astimezone(permissions.group_zone(plan.group)).date()
+        done = {r.period_start for r in indicator.current_reports}  # type: ignore[attr-defined]
+        found.extend(
+            DueReport(indicator, period, late=today > period.due_on)
+            for period in periods(
+                plan.start_on, plan.end_on, indicator.frequency, reporting_days=plan.reporting_days
+            )
+            if period.has_ended(today) and period.start not in done
+        )
+    found.sort(key=lambda due: (due.period.due_on, due.indicator.pk))
+    return found
+
+
+def commitments_of(user: Actor) -> QuerySet[Activity]:
+    """Activities of visible plans that the user's organisations lead or take part in."""
+    mine = user_organisation_ids(user)
+    return (
+        Activity.objects.filter(plan__group__in=permissions.groups_visible(user))
+        .filter(Q(lead_organisation_id__in=mine) | Q(partners__in=mine))
+        .select_related("plan__group", "lead_organisation", "objective")
+        .prefetch_related(Prefetch("partners", queryset=Organisation.objects.order_by("name")))
+        .distinct()
+        .order_by("end_on", "id")
     )

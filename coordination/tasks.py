@@ -51,3 +51,13 @@ def action_item_sweep_task() -> dict[str, int]:
     if any(done.values()):
         logger.info("Action item notices: %s", done)
     return done
+
+
+@shared_task(ignore_result=True)
+def indicator_report_sweep_task() -> int:
+    """Indicator reports due in a few days (to the lead organisation) and late (to it and the
+    group's coordinators), each once."""
+    sent = services.report_reminders_send(now=timezone.now(), most=BATCH)
+    if sent:
+        logger.info("Indicator report reminders sent: %s", sent)
+    return sent

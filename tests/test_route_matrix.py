@@ -259,6 +259,10 @@ def build(world: World) -> Matrix:
     }
     for kind in ("action_plan", "objective", "activity", "indicator", "report", "pathway", "terms"):
         matrix.objects[kind] = {k: {"pk": m[kind].pk} for k, m in mechanism.items()}
+    matrix.objects["report_period"] = {
+        k: {"pk": m["indicator"].pk, "period": m["action_plan"].start_on.isoformat()}
+        for k, m in mechanism.items()
+    }
     feed = coordination_services.feed_regenerate(user=world.sender_worker)
     token = coordination_selectors.feed_token(feed)
     matrix.objects["feed"] = {
@@ -465,6 +469,8 @@ def group_of(kind: str, kwargs: dict) -> CoordinationGroup:
         "pathway": Pathway,
         "terms": TermsOfReference,
     }.get(kind)
+    if kind == "report_period":
+        kind = "indicator"
     if kind in ("objective", "activity", "indicator"):
         model = {"objective": Objective, "activity": Activity, "indicator": Indicator}[kind]
         return model.objects.get(pk=kwargs["pk"]).plan.group
@@ -605,6 +611,31 @@ ROUTES: dict[str, Route] = {
     "coordination:plan": R("plan", GROUP("plan")),
     "coordination:plan-edit": R("plan", GROUP("plan"), ok=(200, 403)),
     "coordination:plan-reviewed": R("plan", GROUP("plan"), post_only=True, ok=(302, 403)),
+    # The mechanism: members read; coordinators write; the lead organisation's supervisors and
+    # admins report (403 for the other members).
+    "coordination:terms": R("group", GROUP("group")),
+    "coordination:terms-create": R("group", GROUP("group"), ok=(200, 403)),
+    "coordination:terms-version": R("terms", GROUP("terms")),
+    "coordination:terms-edit": R("terms", GROUP("terms"), ok=(200, 302, 403)),
+    "coordination:terms-adopt": R("terms", GROUP("terms"), post_only=True, ok=(302, 403)),
+    "coordination:terms-endorse": R("terms", GROUP("terms"), post_only=True, ok=(302, 403)),
+    "coordination:pathways": R("group", GROUP("group")),
+    "coordination:pathway-create": R("group", GROUP("group"), ok=(200, 403)),
+    "coordination:pathway": R("pathway", GROUP("pathway")),
+    "coordination:pathway-edit": R("pathway", GROUP("pathway"), ok=(200, 403)),
+    "coordination:pathway-adopt": R("pathway", GROUP("pathway"), post_only=True, ok=(302, 403)),
+    "coordination:action-plans": R("group", GROUP("group")),
+    "coordination:action-plan-create": R("group", GROUP("group"), ok=(200, 403)),
+    "coordination:action-plan": R("action_plan", GROUP("action_plan")),
+    "coordination:action-plan-edit": R("action_plan", GROUP("action_plan"), ok=(200, 403)),
+    "coordination:plan-progress": R("action_plan", GROUP("action_plan")),
+    "coordination:objective-create": R("action_plan", GROUP("action_plan"), ok=(200, 403)),
+    "coordination:activity-create": R("action_plan", GROUP("action_plan"), ok=(200, 403)),
+    "coordination:activity-edit": R("activity", GROUP("activity"), ok=(200, 403)),
+    "coordination:indicator-create": R("action_plan", GROUP("action_plan"), ok=(200, 403)),
+    "coordination:indicator-edit": R("indicator", GROUP("indicator"), ok=(200, 403)),
+    "coordination:plan-report": R("report_period", GROUP("report_period"), ok=(200, 403)),
+    "coordination:commitments": R("none", signed_in_rule),
     "coordination:feed-settings": R("none", signed_in_rule),
     "coordination:feed-regenerate": R("none", signed_in_rule, post_only=True, ok=(302,)),
     "coordination:feed-revoke": R("none", signed_in_rule, post_only=True, ok=(302,)),

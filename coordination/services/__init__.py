@@ -47,6 +47,7 @@ from coordination.services.meetings import (
     sitting_reinstate,
 )
 from coordination.services.plans import plan_create, plan_mark_reviewed, plan_update
+from coordination.services.reports import report_remind, report_reminders_send, reports_due
 from coordination.services.sweeps import (
     action_item_remind,
     meeting_reminder_bounds_refresh,
@@ -101,6 +102,9 @@ __all__ = [
     "plan_create",
     "plan_mark_reviewed",
     "plan_update",
+    "report_remind",
+    "report_reminders_send",
+    "reports_due",
     "sitting_cancel",
     "sitting_get",
     "sitting_move",

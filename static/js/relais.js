@@ -107,3 +107,9 @@ for (const input of document.querySelectorAll("input[data-echo]")) {
   input.addEventListener("change", show);
   show();
 }
+
+// Print buttons appear where a script can print; the browser's own menu prints the same page.
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}
