@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from coordination import schedule, services
+from coordination import demo_mechanism, schedule, services
 from coordination.models import (
     ActionItem,
     ActionStatus,
@@ -84,6 +84,7 @@ def seed(organisations: dict[str, Organisation]) -> CoordinationGroup:
     _past_meeting(series, organisations)
     _alert(group, organisations)
     _plan(group, organisations)
+    demo_mechanism.seed(group, organisations)
     return group
 
 

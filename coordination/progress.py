@@ -75,15 +75,15 @@ class IndicatorProgress:
 
     @property
     def status(self) -> str:
-        """The latest judgement, or else what stands in its way (a late report first)."""
+        """The latest period that says something: judged, late, or hidden; else what waits."""
         for row in reversed(self.periods):
-            if row.status in JUDGED:
+            if row.status in (*JUDGED, Status.LATE, Status.SUPPRESSED):
                 return row.status
         statuses = [row.status for row in self.periods]
-        for waiting in (Status.LATE, Status.SUPPRESSED, Status.AWAITING, Status.OPEN):
+        for waiting in (Status.AWAITING, Status.OPEN, Status.NO_DATA):
             if waiting in statuses:
                 return waiting
-        return statuses[0] if statuses else Status.UPCOMING
+        return Status.UPCOMING
 
     @property
     def latest(self) -> PeriodProgress | None:

@@ -564,19 +564,10 @@ class DueReport:
     late: bool
 
 
-def reports_awaited(user: Actor, *, now: datetime.datetime) -> list[DueReport]:
-    """Reports the user's organisations owe (they are its supervisor or admin): every ended
-    period of a reported indicator they lead without a value, oldest first."""
-    speaking = permissions.speaking_organisation_ids(user)
-    if not speaking:
-        return []
-    indicators = list(
-        Indicator.objects.filter(
-            source="",
-            activity__lead_organisation_id__in=speaking,
-            plan__group__in=permissions.groups_visible(user),
-            plan__start_on__lte=now.date(),
-        )
+def _reports_owed(indicators: QuerySet[Indicator], now: datetime.datetime) -> list[DueReport]:
+    """Every ended period of these reported indicators without a value, oldest due first."""
+    rows = list(
+        indicators.filter(source="", activity__isnull=False, plan__start_on__lte=now.date())
         .select_related("plan__group", "activity__lead_organisation")
         .prefetch_related(
             Prefetch(
@@ -587,7 +578,7 @@ def reports_awaited(user: Actor, *, now: datetime.datetime) -> list[DueReport]:
         )
     )
     found = []
-    for indicator in indicators:
+    for indicator in rows:
         plan = indicator.plan
         today = now.astimezone(permissions.group_zone(plan.group)).date()
         done = {r.period_start for r in indicator.current_reports}  # type: ignore[attr-defined]
@@ -600,6 +591,26 @@ def reports_awaited(user: Actor, *, now: datetime.datetime) -> list[DueReport]:
         )
     found.sort(key=lambda due: (due.period.due_on, due.indicator.pk))
     return found
+
+
+def reports_awaited(user: Actor, *, now: datetime.datetime) -> list[DueReport]:
+    """Reports the user's organisations owe (they are its supervisor or admin)."""
+    speaking = permissions.speaking_organisation_ids(user)
+    if not speaking:
+        return []
+    return _reports_owed(
+        Indicator.objects.filter(
+            activity__lead_organisation_id__in=speaking,
+            plan__group__in=permissions.groups_visible(user),
+        ),
+        now,
+    )
+
+
+def reports_late(groups: list[CoordinationGroup], *, now: datetime.datetime) -> list[DueReport]:
+    """The late reports of these groups' plans (for their coordinators)."""
+    owed = _reports_owed(Indicator.objects.filter(plan__group__in=groups), now)
+    return [due for due in owed if due.late]
 
 
 def commitments_of(user: Actor) -> QuerySet[Activity]:

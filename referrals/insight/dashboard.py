@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Count, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -295,6 +295,7 @@ def _member(*, user: object, now: datetime.datetime) -> list[Section]:
     awaiting = coordination_selectors.alerts_awaiting_queryset(user)
     alerts = list(awaiting[:LIST_LENGTH])
     alert_count = awaiting.count()
+    reports = coordination_selectors.reports_awaited(user, now=now)
     section = Section(
         key="coordination",
         title=_("Coordination"),
@@ -316,7 +317,30 @@ def _member(*, user: object, now: datetime.datetime) -> list[Section]:
             urgent=True,
         ),
     ]
+    if reports:
+        section.items.append(
+            Item(
+                _("Indicator reports my organisation owes"),
+                len(reports),
+                reverse("coordination:commitments"),
+                urgent=any(due.late for due in reports),
+            )
+        )
     section.entries = [
+        *(
+            Entry(
+                text=due.indicator.name,
+                url=reverse(
+                    "coordination:plan-report",
+                    args=[due.indicator.pk, due.period.start.isoformat()],
+                ),
+                detail=(_("Report late") if due.late else _("Report due"))
+                + " · "
+                + formats.date_format(due.period.start, "YEAR_MONTH_FORMAT"),
+                when=due.period.due_on,
+            )
+            for due in reports[:LIST_LENGTH]
+        ),
         *(
             Entry(
                 text=alert.title,
@@ -382,6 +406,7 @@ def _coordination(*, user: object, groups: list, now: datetime.datetime) -> list
         end=now + datetime.timedelta(days=60),
         include_cancelled=False,
     )
+    late_reports = coordination_selectors.reports_late(groups, now=now)
     section = Section(
         key="coordinator",
         title=_("Groups I coordinate"),
@@ -436,6 +461,16 @@ def _coordination(*, user: object, groups: list, now: datetime.datetime) -> list
                 url,
             ),
         ]
+        late = [due for due in late_reports if due.indicator.plan.group_id == group.pk]
+        if late:
+            section.items.append(
+                Item(
+                    _("%(group)s: indicator reports late") % {"group": names.isolate(group.name)},
+                    len(late),
+                    reverse("coordination:action-plans", args=[group.pk]),
+                    urgent=True,
+                )
+            )
         next_sitting = next((s for s in sittings if s.meeting.group_id == group.pk), None)
         if next_sitting is not None:
             section.entries.append(

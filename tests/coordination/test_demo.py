@@ -14,6 +14,8 @@ from django.core.management import call_command
 from coordination import permissions, schedule
 from coordination.models import (
     ActionItem,
+    ActionPlan,
+    Activity,
     AgendaItem,
     Alert,
     AlertAcknowledgement,
@@ -21,10 +23,16 @@ from coordination.models import (
     ContingencyPlan,
     CoordinationGroup,
     Decision,
+    Endorsement,
+    Indicator,
+    IndicatorReport,
     Meeting,
     MeetingStatus,
     Occurrence,
+    Pathway,
+    PathwayStep,
     PlanRole,
+    TermsOfReference,
 )
 from tests.coordination.conftest import NOW
 
@@ -41,6 +49,14 @@ MODELS = [
     AlertAcknowledgement,
     ContingencyPlan,
     PlanRole,
+    TermsOfReference,
+    Endorsement,
+    Pathway,
+    PathwayStep,
+    ActionPlan,
+    Activity,
+    Indicator,
+    IndicatorReport,
 ]
 
 
@@ -78,7 +94,7 @@ def test_a_past_meeting_has_attendance_minutes_and_action_items():
     assert held.minutes.startswith("## Situation")
     assert held.attendance.filter(present=True).count() == 3
     assert held.agenda_items.filter(status="accepted").count() == 3
-    assert held.decisions.count() == 2
+    assert held.decisions.count() == 3  # and the adoption of the terms and pathways
     assert held.action_items.count() == 3
     assert AgendaItem.objects.filter(status="proposed").count() == 1
 
@@ -111,3 +127,36 @@ def test_running_it_again_changes_nothing():
 
     assert {model.__name__: model.objects.count() for model in MODELS} == before
     assert before["Meeting"] == 1
+
+
+def test_the_group_has_its_terms_pathways_and_a_plan_for_the_year():
+    from coordination import progress, selectors
+
+    seed()
+
+    group = CoordinationGroup.objects.get(name="Sfax migration coordination")
+    terms = group.terms.get()
+    assert terms.is_adopted
+    assert terms.endorsements.count() == 3
+    assert set(group.pathways.values_list("category", flat=True)) == {
+        "gbv_response",
+        "emergency_shelter",
+    }
+    assert all(p.adopted_at and p.steps.exists() for p in group.pathways.all())
+    plan = group.action_plans.get()
+    assert plan.start_on == datetime.date(2026, 1, 1)
+    assert (plan.objectives.count(), plan.activities.count(), plan.indicators.count()) == (3, 8, 10)
+    computed = set(plan.indicators.exclude(source="").values_list("source", flat=True))
+    assert {"referrals_received", "meetings_held"} <= computed
+    assert len(computed) >= 3
+    supervisor = user("cso1.supervisor")
+    assert plan.activities.filter(
+        lead_organisation__memberships__user=supervisor, indicators__source=""
+    ).exists()
+    series = progress.plan_progress(plan)
+    late = [(row.indicator.name, p.period.start) for row in series for p in row.late]
+    assert late == [("Hot meals served", datetime.date(2026, 1, 1))]
+    # cso1.supervisor has a report to file (February's, as the demo runs on 2 March).
+    awaited = selectors.reports_awaited(supervisor, now=NOW)
+    assert [due.indicator.name for due in awaited] == ["People placed in host families"]
+    assert permissions.can_view(user("cso2.worker"), group)
