@@ -156,7 +156,10 @@ def test_the_group_has_its_terms_pathways_and_a_plan_for_the_year():
     series = progress.plan_progress(plan)
     late = [(row.indicator.name, p.period.start) for row in series for p in row.late]
     assert late == [("Hot meals served", datetime.date(2026, 1, 1))]
-    # cso1.supervisor has a report to file (February's, as the demo runs on 2 March).
+    # cso1.supervisor has the late report to file, and February's, due soon (on 2 March).
     awaited = selectors.reports_awaited(supervisor, now=NOW)
-    assert [due.indicator.name for due in awaited] == ["People placed in host families"]
+    assert [(due.indicator.name, due.late) for due in awaited] == [
+        ("Hot meals served", True),
+        ("People placed in host families", False),
+    ]
     assert permissions.can_view(user("cso2.worker"), group)
