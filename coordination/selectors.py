@@ -32,11 +32,13 @@ from coordination.models import (
     MeetingReminder,
     MeetingStatus,
     Occurrence,
+    Pathway,
+    PathwayStep,
     PlanRole,
     ReminderKind,
 )
 from coordination.periods import Period, periods
-from organisations.models import Membership, Organisation, Role
+from organisations.models import Membership, Organisation, Role, Service
 from organisations.selectors import memberships_of
 
 if TYPE_CHECKING:
@@ -623,4 +625,25 @@ def commitments_of(user: Actor) -> QuerySet[Activity]:
         .prefetch_related(Prefetch("partners", queryset=Organisation.objects.order_by("name")))
         .distinct()
         .order_by("end_on", "id")
+    )
+
+
+# Referral pathways ------------------------------------------------------------------------------
+
+
+def pathways_visible(user: Actor) -> QuerySet[Pathway]:
+    """Pathways of the user's groups with their steps and the services as they are now."""
+    services_now = Service.objects.select_related("organisation").order_by("organisation__name")
+    return (
+        Pathway.objects.filter(group__in=permissions.groups_visible(user))
+        .select_related("group")
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                queryset=PathwayStep.objects.prefetch_related(
+                    Prefetch("services", queryset=services_now)
+                ),
+            )
+        )
+        .order_by("-adopted_at", "category", "id")
     )

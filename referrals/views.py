@@ -19,7 +19,7 @@ from config.errors import NotAllowed, NotVisible, ServiceError
 from organisations import names
 from organisations import selectors as organisation_selectors
 from organisations.models import CapacityStatus, Role
-from referrals import permissions, selectors, services
+from referrals import pathways, permissions, selectors, services
 from referrals.forms import (
     AcceptForm,
     AssignForm,
@@ -291,18 +291,37 @@ def _referral_form(
     warnings: list | None = None,
 ) -> HttpResponse:
     recipient = form.cleaned_data.get("to_organisation") if form.is_bound else None
+    followed = pathways.pathway_choices(request.user)
+    chosen_service = form.cleaned_data.get("service") if form.is_bound else None
+    category = (form.cleaned_data.get("service_category") if form.is_bound else "") or getattr(
+        chosen_service, "category", ""
+    )
     return render(
         request,
         "referrals/referral_form.html",
         {
             "form": form,
             "case": case,
+            "pathways": followed,
+            "guidance": pathways.guidance(
+                case=case,
+                pathways=followed,
+                pathway_id=_int_or_none(request.GET.get("pathway")),
+                category=category or "",
+            ),
             "warnings": warnings or [],
             # Asked when the person's consent does not cover the recipient: record it here.
             "consent_form": consent_form,
             "recipient": recipient,
         },
     )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
 # Referrals --------------------------------------------------------------------------------------
