@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from config.widgets import DateInput, TimeInput
 from coordination import recurrence
 from coordination.models import (
+    ActionPlan,
     ActionStatus,
+    Activity,
     ContingencyPlan,
     CoordinationGroup,
     Meeting,
@@ -201,6 +203,36 @@ class AgendaItemForm(forms.Form):
     description = forms.CharField(
         label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    reviews_plan = forms.ModelChoiceField(
+        label=_("Reviews the joint plan (optional)"),
+        queryset=ActionPlan.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: object, group: CoordinationGroup, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reviews_plan"].queryset = group.action_plans.order_by("-start_on")
+
+
+class ActivityChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: object) -> str:
+        return f"{obj.plan.title} · {obj.title}"  # type: ignore[attr-defined]
+
+
+def activity_field() -> ActivityChoiceField:
+    return ActivityChoiceField(
+        label=_("For the plan's activity (optional)"),
+        queryset=Activity.objects.none(),
+        required=False,
+    )
+
+
+def group_activities(group: CoordinationGroup) -> QuerySet:
+    return (
+        Activity.objects.filter(plan__group=group)
+        .select_related("plan")
+        .order_by("plan__title", "title")
+    )
 
 
 class AttendanceForm(forms.Form):
@@ -231,6 +263,11 @@ class MinutesForm(forms.Form):
 
 class DecisionForm(forms.Form):
     text = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 2}))
+    activity = activity_field()
+
+    def __init__(self, *args: object, group: CoordinationGroup, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = group_activities(group)
 
 
 def people_of(group: CoordinationGroup) -> QuerySet:
@@ -272,9 +309,11 @@ class ActionItemForm(forms.Form):
         required=False,
     )
     due_on = forms.DateField(label=_("Due on"), widget=DateInput())
+    activity = activity_field()
 
     def __init__(self, *args: object, group: CoordinationGroup, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = group_activities(group)
         self.fields["owner_organisation"].queryset = group.members.filter(is_active=True).order_by(
             "name"
         )

@@ -237,3 +237,39 @@ def plan_progress(
             actuals = {start: number(report.value) for start, report in reports.items()}
         found.append(_series(indicator, period_list, actuals, reports, today))
     return found
+
+
+@dataclass
+class PlanReview:
+    """What the next meeting should look at in a plan: late reports, indicators off track."""
+
+    plan: ActionPlan
+    late: list[tuple[Indicator, PeriodProgress]]
+    off_track: list[IndicatorProgress]
+
+
+REVIEW_AFTER_END = datetime.timedelta(days=90)
+
+
+def plans_to_review(group: object, *, today: datetime.date) -> list[PlanReview]:
+    """The group's running plans (and those ended in the last three months) with their late
+    reports and off-track indicators; plans with neither are left out."""
+    plans = (
+        ActionPlan.objects.filter(
+            group=group, start_on__lte=today, end_on__gte=today - REVIEW_AFTER_END
+        )
+        .select_related("group")
+        .prefetch_related("group__members")
+        .order_by("start_on", "id")
+    )
+    found = []
+    for plan in plans:
+        series = plan_progress(plan, today=today)
+        review = PlanReview(
+            plan=plan,
+            late=[(row.indicator, period) for row in series for period in row.late],
+            off_track=[row for row in series if row.status == Status.OFF_TRACK],
+        )
+        if review.late or review.off_track:
+            found.append(review)
+    return found

@@ -225,16 +225,20 @@ def sitting_page(sitting: Sitting) -> SittingPage:
     row = sitting.row
     if row is None:
         return page
-    items = list(row.agenda_items.select_related("proposed_by_organisation", "proposed_by"))
+    items = list(
+        row.agenda_items.select_related("proposed_by_organisation", "proposed_by", "reviews_plan")
+    )
     page.accepted = sorted(
         (i for i in items if i.status == AgendaStatus.ACCEPTED), key=lambda i: (i.position, i.pk)
     )
     page.proposed = [i for i in items if i.status == AgendaStatus.PROPOSED]
     page.declined = [i for i in items if i.status == AgendaStatus.DECLINED]
     page.attendance = list(row.attendance.select_related("organisation"))
-    page.decisions = list(row.decisions.all())
+    page.decisions = list(row.decisions.select_related("activity"))
     page.action_items = list(
-        row.action_items.select_related("owner_organisation", "owner_user").order_by("due_on")
+        row.action_items.select_related("owner_organisation", "owner_user", "activity").order_by(
+            "due_on"
+        )
     )
     return page
 

@@ -17,6 +17,7 @@ from coordination.exceptions import (
 from coordination.models import (
     ActionItem,
     ActionStatus,
+    Activity,
     CoordinationGroup,
 )
 from organisations.models import Membership, Organisation
@@ -25,7 +26,7 @@ from organisations.selectors import memberships_of
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-from coordination.services.common import full_clean, require
+from coordination.services.common import check_activity, full_clean, require
 from coordination.services.meetings import coordinated_sitting, sitting_row
 
 
@@ -69,9 +70,10 @@ def action_item_create(
     description: str = "",
     owner_organisation: Organisation | None = None,
     owner_user: User | None = None,
+    activity: Activity | None = None,
 ) -> ActionItem:
     """A coordinator records an action item decided at a sitting (the latest by default); its
-    owner is told."""
+    owner is told. It may serve an activity of one of the group's joint plans."""
     meeting, sitting = coordinated_sitting(meeting_id, original_start, actor)
     title = (title or "").strip()
     require(bool(title), _("Say what is to be done."), field="title")
@@ -82,6 +84,7 @@ def action_item_create(
         field="due_on",
     )
     _check_owner(meeting.group, owner_organisation, owner_user)
+    check_activity(meeting.group, activity)
     item = ActionItem(
         group=meeting.group,
         occurrence=sitting_row(meeting, sitting),
@@ -90,9 +93,10 @@ def action_item_create(
         owner_organisation=owner_organisation,
         owner_user=owner_user,
         due_on=due_on,
+        activity=activity,
         created_by=actor,
     )
-    full_clean(item, exclude=["group", "occurrence", "created_by"])
+    full_clean(item, exclude=["group", "occurrence", "created_by", "activity"])
     item.save()
     notifications.action_assigned(item=item, actor=actor)
     return item

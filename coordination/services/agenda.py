@@ -28,9 +28,9 @@ from organisations.models import Organisation
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from coordination.models import CoordinationGroup
+    from coordination.models import ActionPlan, CoordinationGroup
     from coordination.schedule import Sitting
-from coordination.services.common import member_organisations_of, require
+from coordination.services.common import check_plan, member_organisations_of, require
 from coordination.services.meetings import locked_meeting, resolve_sitting, sitting_get, sitting_row
 
 
@@ -55,9 +55,10 @@ def agenda_propose(
     title: str,
     description: str = "",
     organisation: Organisation | None = None,
+    reviews_plan: ActionPlan | None = None,
 ) -> AgendaItem:
     """Staff of a member organisation propose an item before the meeting; a coordinator's own
-    item goes straight onto the agenda."""
+    item goes straight onto the agenda. An item may review one of the group's joint plans."""
     meeting, sitting = resolve_sitting(meeting_id, original_start, actor)
     group = meeting.group
     coordinates = permissions.can_coordinate(actor, group)
@@ -79,6 +80,7 @@ def agenda_propose(
         )
     elif mine:
         organisation = mine[0]
+    check_plan(group, reviews_plan)
     row = sitting_row(meeting, sitting)
     item = AgendaItem(
         occurrence=row,
@@ -86,6 +88,7 @@ def agenda_propose(
         description=(description or "").strip(),
         proposed_by=actor,
         proposed_by_organisation=organisation,
+        reviews_plan=reviews_plan,
     )
     if coordinates:
         item.status = AgendaStatus.ACCEPTED

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from coordination import permissions
 from coordination.exceptions import (
@@ -66,3 +67,20 @@ def coordinated_group(actor: User, group_id: int, *, lock: bool = False) -> Coor
     if not permissions.can_coordinate(actor, group):
         raise NotAllowed()
     return group
+
+
+def check_activity(group: CoordinationGroup, activity: Any) -> None:
+    """An activity linked from a meeting belongs to one of the group's plans."""
+    if activity is not None:
+        require(
+            activity.plan.group_id == group.pk,
+            _("Choose an activity of one of the group's plans."),
+            field="activity",
+        )
+
+
+def check_plan(group: CoordinationGroup, plan: Any) -> None:
+    if plan is not None:
+        require(
+            plan.group_id == group.pk, _("Choose one of the group's plans."), field="reviews_plan"
+        )

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
     from coordination.schedule import Sitting
-from coordination.services.common import coordinated_group, full_clean, require
+from coordination.services.common import check_activity, coordinated_group, full_clean, require
 
 MAX_MINUTES_LENGTH = 100_000
 
@@ -488,12 +488,19 @@ def minutes_save(
 
 @transaction.atomic
 def decision_record(
-    *, meeting_id: int, original_start: datetime.datetime, actor: User, text: str
+    *,
+    meeting_id: int,
+    original_start: datetime.datetime,
+    actor: User,
+    text: str,
+    activity: Any = None,
 ) -> Decision:
-    """A coordinator records a decision taken at the meeting."""
+    """A coordinator records a decision taken at the meeting (about an activity of one of the
+    group's plans, if given)."""
     meeting, sitting = coordinated_sitting(meeting_id, original_start, actor)
     text = (text or "").strip()
     require(bool(text), _("Write the decision."), field="text")
+    check_activity(meeting.group, activity)
     return Decision.objects.create(
-        occurrence=sitting_row(meeting, sitting), text=text, recorded_by=actor
+        occurrence=sitting_row(meeting, sitting), text=text, recorded_by=actor, activity=activity
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from config.errors import ServiceError
-from coordination import ics, permissions, recurrence, schedule, selectors, services
+from coordination import ics, permissions, progress, recurrence, schedule, selectors, services
 from coordination.forms import (
     ActionItemForm,
     ActionItemUpdateForm,
@@ -152,11 +152,11 @@ def sitting_page(
     past, coming = selectors.other_sittings(meeting, now=now) if meeting.is_series else ([], [])
     present = [a.organisation for a in page.attendance if a.present]
     forms = {
-        "agenda_form": AgendaItemForm(auto_id=FORM_IDS["agenda_form"]),
+        "agenda_form": AgendaItemForm(group=group, auto_id=FORM_IDS["agenda_form"]),
         "attendance_form": AttendanceForm(
             group=group, initial={"present": present}, auto_id=FORM_IDS["attendance_form"]
         ),
-        "decision_form": DecisionForm(auto_id=FORM_IDS["decision_form"]),
+        "decision_form": DecisionForm(group=group, auto_id=FORM_IDS["decision_form"]),
         "action_form": ActionItemForm(group=group, auto_id=FORM_IDS["action_form"]),
         **bound,
     }
@@ -172,6 +172,12 @@ def sitting_page(
             "coming": coming,
             "can_coordinate": permissions.can_coordinate(user, group),
             "can_propose": services.may_propose(user, group, sitting),
+            # The next meeting's agenda proposes to review what the joint plans say is wrong.
+            "plan_reviews": progress.plans_to_review(
+                group, today=timezone.localdate(now, permissions.group_zone(group))
+            )
+            if not sitting.has_started
+            else [],
             "editable": selectors.editable_action_ids(user, page.action_items),
             "status_form": ActionItemUpdateForm(),
             "cancel_form": NoteForm(),
@@ -334,7 +340,7 @@ def sitting_move(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
 def agenda_propose(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
     meeting = visible_meeting(request, pk)
     sitting = sitting_or_404(meeting, stamp)
-    form = AgendaItemForm(request.POST, auto_id=FORM_IDS["agenda_form"])
+    form = AgendaItemForm(request.POST, group=meeting.group, auto_id=FORM_IDS["agenda_form"])
     if form.is_valid():
         try:
             item = services.agenda_propose(
@@ -439,7 +445,7 @@ def minutes(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
 def decision_add(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
     meeting = coordinated_meeting(request, pk)
     sitting = sitting_or_404(meeting, stamp)
-    form = DecisionForm(request.POST, auto_id=FORM_IDS["decision_form"])
+    form = DecisionForm(request.POST, group=meeting.group, auto_id=FORM_IDS["decision_form"])
     if form.is_valid():
         try:
             services.decision_record(
@@ -447,6 +453,7 @@ def decision_add(request: HttpRequest, pk: int, stamp: str) -> HttpResponse:
                 original_start=sitting.original_start,
                 actor=request.user,
                 text=form.cleaned_data["text"],
+                activity=form.cleaned_data.get("activity"),
             )
         except ServiceError as error:
             failed(request, error, form)
