@@ -5,6 +5,7 @@ readers; the drawing itself is one labelled image."""
 
 from __future__ import annotations
 
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language_bidi
@@ -15,7 +16,7 @@ from coordination.progress import IndicatorProgress
 WIDTH = 320
 ROW = 22
 BAR = 12
-LABEL = 58
+LABEL = 86
 VALUE_ROOM = 48
 
 
@@ -44,7 +45,7 @@ def progress_chart(row: IndicatorProgress) -> SafeString:
     shapes = []
     for index, (period, value) in enumerate(zip(shown, values, strict=True)):
         y = index * ROW + 2
-        label = period.period.start.strftime("%Y-%m")
+        label = formats.date_format(period.period.start, "YEAR_MONTH_FORMAT")
         shapes.append(
             format_html(
                 '<text x="{}" y="{}" class="chart-label" text-anchor="{}">{}</text>',
@@ -66,11 +67,12 @@ def progress_chart(row: IndicatorProgress) -> SafeString:
                     period.status,
                 )
             )
-            shown_value = f"{value:g}"
+            shown_value = f"{value:,.10g}"
         else:
             shown_value = period.actual if isinstance(period.actual, str) else "–"
             width = 0
         tick = LABEL + room * period.expected / top
+        after = max(LABEL + width, tick) + 5
         shapes.append(
             format_html(
                 '<line x1="{0}" x2="{0}" y1="{1}" y2="{2}" class="target-tick"></line>',
@@ -82,7 +84,7 @@ def progress_chart(row: IndicatorProgress) -> SafeString:
         shapes.append(
             format_html(
                 '<text x="{}" y="{}" class="chart-value" text-anchor="{}">{}</text>',
-                round(x(LABEL + width + 4), 1),
+                round(x(after), 1),
                 y + BAR - 1,
                 "end" if rtl else "start",
                 shown_value,
@@ -92,7 +94,9 @@ def progress_chart(row: IndicatorProgress) -> SafeString:
         "name": row.indicator.name
     }
     return format_html(
-        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" '
+        # Drawn left to right, the positions mirrored here for right-to-left pages: "end" is
+        # then the right-hand side whatever the page's direction.
+        '<svg class="chart" viewBox="0 0 {} {}" role="img" aria-label="{}" direction="ltr" '
         'preserveAspectRatio="xMinYMin meet">{}</svg>',
         WIDTH,
         height,

@@ -66,6 +66,8 @@ class PeriodProgress:
     expected: float
     status: str
     report: IndicatorReport | None = None
+    # A count's sum so far (what its status compares); None before any value, "<5" once hidden.
+    running: Value = None
 
 
 @dataclass
@@ -125,6 +127,10 @@ def judge(
     return Status.OFF_TRACK
 
 
+def tidy(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
 def indicator_periods(indicator: Indicator, plan: ActionPlan) -> list[Period]:
     return periods(
         plan.start_on, plan.end_on, indicator.frequency, reporting_days=plan.reporting_days
@@ -148,6 +154,7 @@ def _series(
     progress = IndicatorProgress(indicator=indicator)
     n = len(period_list)
     running: float | None = 0.0
+    marker: Value = None  # the marker of the first hidden figure, shown for the sums after it
     baseline, target = float(indicator.baseline), float(indicator.target)
     for period in period_list:
         actual = actuals.get(period.start)
@@ -156,6 +163,7 @@ def _series(
             running = running + actual if running is not None else None
         elif isinstance(actual, str):
             running = None  # a hidden figure: the running total cannot be shown either
+            marker = marker or actual
         if not period.has_started(today):
             status = Status.UPCOMING
         elif isinstance(actual, str):
@@ -180,6 +188,9 @@ def _series(
                 target=target,
                 aggregation=indicator.aggregation,
             )
+        shown_running: Value = None
+        if indicator.aggregation == Aggregation.SUM and period.has_started(today):
+            shown_running = tidy(running) if running is not None else marker
         progress.periods.append(
             PeriodProgress(
                 period=period,
@@ -187,6 +198,7 @@ def _series(
                 expected=round(expected, 2),
                 status=status,
                 report=reports.get(period.start),
+                running=shown_running,
             )
         )
     return progress
