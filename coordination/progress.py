@@ -144,6 +144,41 @@ def _expected(indicator: Indicator, k: int, n: int) -> float:
     return baseline + (target - baseline) * k / n
 
 
+def _status(  # noqa: PLR0911 - one return per row of the rule
+    indicator: Indicator,
+    period: Period,
+    actual: Value,
+    running: float | None,
+    expected: float,
+    today: datetime.date,
+) -> str:
+    if not period.has_started(today):
+        return Status.UPCOMING
+    if isinstance(actual, str):
+        return Status.SUPPRESSED
+    if actual is None:
+        if not period.has_ended(today):
+            return Status.OPEN
+        if indicator.source:
+            return Status.NO_DATA
+        return Status.LATE if today > period.due_on else Status.AWAITING
+    if not period.has_ended(today):
+        return Status.OPEN
+    if indicator.aggregation == Aggregation.SUM:
+        if running is None:
+            return Status.SUPPRESSED
+        achieved = running
+    else:
+        achieved = float(actual)
+    return judge(
+        achieved=achieved,
+        expected=expected,
+        baseline=float(indicator.baseline),
+        target=float(indicator.target),
+        aggregation=indicator.aggregation,
+    )
+
+
 def _series(
     indicator: Indicator,
     period_list: list[Period],
@@ -155,7 +190,6 @@ def _series(
     n = len(period_list)
     running: float | None = 0.0
     marker: Value = None  # the marker of the first hidden figure, shown for the sums after it
-    baseline, target = float(indicator.baseline), float(indicator.target)
     for period in period_list:
         actual = actuals.get(period.start)
         expected = _expected(indicator, period.index, n)
@@ -164,30 +198,7 @@ def _series(
         elif isinstance(actual, str):
             running = None  # a hidden figure: the running total cannot be shown either
             marker = marker or actual
-        if not period.has_started(today):
-            status = Status.UPCOMING
-        elif isinstance(actual, str):
-            status = Status.SUPPRESSED
-        elif actual is None:
-            if not period.has_ended(today):
-                status = Status.OPEN
-            elif indicator.source:
-                status = Status.NO_DATA
-            else:
-                status = Status.LATE if today > period.due_on else Status.AWAITING
-        elif not period.has_ended(today):
-            status = Status.OPEN
-        elif indicator.aggregation == Aggregation.SUM and running is None:
-            status = Status.SUPPRESSED
-        else:
-            achieved = running if indicator.aggregation == Aggregation.SUM else float(actual)
-            status = judge(
-                achieved=float(achieved or 0),
-                expected=expected,
-                baseline=baseline,
-                target=target,
-                aggregation=indicator.aggregation,
-            )
+        status = _status(indicator, period, actual, running, expected, today)
         shown_running: Value = None
         if indicator.aggregation == Aggregation.SUM and period.has_started(today):
             shown_running = tidy(running) if running is not None else marker
