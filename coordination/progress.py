@@ -147,6 +147,7 @@ def _expected(indicator: Indicator, k: int, n: int) -> float:
 def _status(  # noqa: PLR0911 - one return per row of the rule
     indicator: Indicator,
     period: Period,
+    *,
     actual: Value,
     running: float | None,
     expected: float,
@@ -198,7 +199,9 @@ def _series(
         elif isinstance(actual, str):
             running = None  # a hidden figure: the running total cannot be shown either
             marker = marker or actual
-        status = _status(indicator, period, actual, running, expected, today)
+        status = _status(
+            indicator, period, actual=actual, running=running, expected=expected, today=today
+        )
         shown_running: Value = None
         if indicator.aggregation == Aggregation.SUM and period.has_started(today):
             shown_running = tidy(running) if running is not None else marker
