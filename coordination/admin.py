@@ -13,13 +13,23 @@ from django.http import HttpRequest
 from coordination import recurrence, services
 from coordination.models import (
     ActionItem,
+    ActionPlan,
+    Activity,
     Alert,
     AlertAcknowledgement,
+    Commitment,
     ContingencyPlan,
     CoordinationGroup,
+    Endorsement,
+    Indicator,
+    IndicatorReport,
     Meeting,
+    Objective,
     Occurrence,
+    Pathway,
+    PathwayStep,
     PlanRole,
+    TermsOfReference,
 )
 
 
@@ -132,3 +142,99 @@ class ContingencyPlanAdmin(admin.ModelAdmin):
     list_display = ["title", "group", "last_reviewed_on"]
     list_filter = ["group"]
     inlines = [PlanRoleInline]
+
+
+# The mechanism: written in the product by coordinators; here platform admins look, and correct
+# a typo. Reported values are a history: read-only.
+
+
+class CommitmentInline(admin.TabularInline):
+    model = Commitment
+    extra = 0
+
+
+class EndorsementInline(admin.TabularInline):
+    model = Endorsement
+    extra = 0
+    readonly_fields = ["organisation", "endorsed_by", "endorsed_at"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(TermsOfReference)
+class TermsOfReferenceAdmin(admin.ModelAdmin):
+    list_display = ["group", "version", "adopted_at"]
+    list_filter = ["group"]
+    readonly_fields = ["adopted_by", "adopted_at", "created_by"]
+    inlines = [CommitmentInline, EndorsementInline]
+
+
+class PathwayStepInline(admin.StackedInline):
+    model = PathwayStep
+    extra = 0
+    filter_horizontal = ["services"]
+
+
+@admin.register(Pathway)
+class PathwayAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "category", "city", "adopted_at"]
+    list_filter = ["category", "group"]
+    search_fields = ["title", "city"]
+    readonly_fields = ["adopted_by", "adopted_at", "created_by"]
+    inlines = [PathwayStepInline]
+
+
+class ObjectiveInline(admin.TabularInline):
+    model = Objective
+    extra = 0
+
+
+@admin.register(ActionPlan)
+class ActionPlanAdmin(admin.ModelAdmin):
+    list_display = ["title", "group", "start_on", "end_on"]
+    list_filter = ["group"]
+    search_fields = ["title"]
+    readonly_fields = ["created_by"]
+    inlines = [ObjectiveInline]
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["title", "plan", "lead_organisation", "status", "funding_status", "end_on"]
+    list_filter = ["status", "funding_status"]
+    search_fields = ["title"]
+    list_select_related = ["plan", "lead_organisation"]
+    filter_horizontal = ["partners"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "plan", "source", "frequency", "baseline", "target"]
+    list_filter = ["frequency", "source"]
+    search_fields = ["name"]
+    list_select_related = ["plan"]
+
+
+@admin.register(IndicatorReport)
+class IndicatorReportAdmin(admin.ModelAdmin):
+    list_display = [
+        "indicator",
+        "period_start",
+        "value",
+        "organisation",
+        "created_at",
+        "superseded_at",
+    ]
+    list_select_related = ["indicator", "organisation"]
+    list_filter = ["period_start"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

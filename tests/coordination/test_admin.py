@@ -92,3 +92,44 @@ def test_open_and_overdue_counts_for_dashboards(world):
     counts = selectors.action_item_counts(world.group, today=datetime.date(2026, 3, 10))
 
     assert counts == {"open": 2, "overdue": 1}
+
+
+def test_the_mechanism_opens_in_the_admin_and_reported_values_stay_as_reported(world):
+    from tests.coordination.test_action_plans import make_plan, make_reported
+
+    plan = make_plan(world)
+    activity, indicator = make_reported(world, plan)
+    report = services_report(world, indicator)
+    client = admin_client()
+
+    for url in [
+        "/admin/coordination/actionplan/",
+        f"/admin/coordination/actionplan/{plan.pk}/change/",
+        f"/admin/coordination/activity/{activity.pk}/change/",
+        f"/admin/coordination/indicator/{indicator.pk}/change/",
+        "/admin/coordination/indicatorreport/",
+        "/admin/coordination/termsofreference/",
+        "/admin/coordination/pathway/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/admin/coordination/indicatorreport/add/").status_code == 403
+    assert (
+        client.post(
+            f"/admin/coordination/indicatorreport/{report.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+
+
+def services_report(world, indicator):
+    import datetime
+    from decimal import Decimal
+
+    from coordination import services
+
+    return services.indicator_report(
+        actor=world.member_supervisor,
+        indicator_id=indicator.pk,
+        period_start=datetime.date(2026, 1, 1),
+        value=Decimal(4),
+    )
