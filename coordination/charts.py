@@ -16,7 +16,7 @@ from coordination.progress import IndicatorProgress
 WIDTH = 320
 ROW = 22
 BAR = 12
-LABEL = 86
+LABEL = 94
 VALUE_ROOM = 48
 
 
