@@ -58,3 +58,34 @@ def test_the_growth_table_puts_each_size_side_by_side():
 
     assert lines[0] == "| p95 | 1,000 referrals | 100,000 referrals |"
     assert lines[2] == "| beat · sweep: x | 1.0 ms | 2.5 ms |"
+
+
+def test_the_plan_benchmark_measures_the_progress_of_a_plan_at_city_scale(
+    tmp_path, monkeypatch, capsys
+):
+    from benchmarks import report
+
+    monkeypatch.setattr(report, "PATH", tmp_path / "bench.json")
+    call_command(
+        "seed_load", force=True, verbosity=0, organisations=8, users=300, referrals=600, meetings=20
+    )
+    from benchmarks import plans
+
+    monkeypatch.setattr(plans, "REQUESTS", 2)
+    plans.main()
+    plans.main()  # the plan is made once and reused
+
+    figures = json.loads((tmp_path / "bench.json").read_text())["plans@600"]["figures"]
+    whats = {row["what"]: row for row in figures["results"]}
+    assert set(whats) == {
+        "web: progress page",
+        "api: /plans/{id}/progress/",
+        "web: plan page",
+    }
+    assert all(row["p95_ms"] > 0 and row["queries"] > 0 for row in whats.values())
+    from coordination.models import ActionPlan
+
+    plan = ActionPlan.objects.get()
+    assert plan.indicators.exclude(source="").count() == len(plans.COMPUTED)
+    printed = capsys.readouterr().out
+    assert printed.count("PASS") + printed.count("FAIL") == 2 * len(figures["results"])
