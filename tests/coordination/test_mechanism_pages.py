@@ -210,3 +210,18 @@ def test_the_plan_and_progress_pages_read_a_fixed_number_of_queries(world):
         return tuple(found)
 
     assert count(2) == count(25)
+
+
+def test_the_home_page_shows_the_reports_an_organisation_owes_and_the_late_ones(world):
+    plan, indicator = plan_of(world)  # January's report was due on 11 February: late
+
+    supervisor_home = browser(world.member_supervisor).get("/").content.decode()
+    coordinator_home = browser(world.coordinator).get("/").content.decode()
+    worker_home = browser(world.member_worker).get("/").content.decode()
+
+    report_url = f"/coordination/indicators/{indicator.pk}/report/2026-01-01/"
+    assert "Indicator reports my organisation owes" in supervisor_home
+    assert report_url in supervisor_home
+    assert "indicator reports late" in coordinator_home
+    assert f"/coordination/groups/{world.group.pk}/action-plans/" in coordinator_home
+    assert report_url not in worker_home  # a caseworker does not report
