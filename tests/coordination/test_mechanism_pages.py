@@ -213,7 +213,7 @@ def test_the_plan_and_progress_pages_read_a_fixed_number_of_queries(world):
 
 
 def test_the_home_page_shows_the_reports_an_organisation_owes_and_the_late_ones(world):
-    plan, indicator = plan_of(world)  # January's report was due on 11 February: late
+    _plan, indicator = plan_of(world)  # January's report was due on 11 February: late
 
     supervisor_home = browser(world.member_supervisor).get("/").content.decode()
     coordinator_home = browser(world.coordinator).get("/").content.decode()
