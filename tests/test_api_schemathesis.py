@@ -30,7 +30,21 @@ from django.utils import timezone
 
 from config.errors import NotAllowed
 from coordination import services as coordination_services
-from coordination.models import ActionItem, CoordinationGroup, Meeting
+from coordination.models import (
+    ActionItem,
+    ActionPlan,
+    Activity,
+    ContingencyPlan,
+    CoordinationGroup,
+    Decision,
+    Indicator,
+    IndicatorReport,
+    Meeting,
+    Objective,
+    Occurrence,
+    Pathway,
+    TermsOfReference,
+)
 from coordination.permissions import group_sync
 from notifications.models import Notification
 from organisations.models import Membership, Organisation, Service
@@ -84,6 +98,14 @@ def usable_ids(world, user) -> dict[str, list[int]]:
         ),
         "coordinators": _ids(get_user_model().objects.filter(is_active=True)),
         "stats": _stats_scope(user),
+        # The mechanism: what the role's groups hold.
+        "plan": _ids(ActionPlan.objects.filter(group=world.group)),
+        "objective": _ids(Objective.objects.filter(plan__group=world.group)),
+        "activity": _ids(Activity.objects.filter(plan__group=world.group)),
+        "indicator": _ids(Indicator.objects.filter(plan__group=world.group)),
+        "decision": _ids(Decision.objects.filter(occurrence__meeting__group=world.group)),
+        "lead_organisation": group_members,
+        "partners": group_members,
     }
 
 
@@ -107,6 +129,14 @@ PATHS = {
     "/api/v1/services/{id}/": Service,
     "/api/v1/coordination-groups/{id}/": CoordinationGroup,
     "/api/v1/notifications/{id}/": Notification,
+    "/api/v1/plans/{id}/": ActionPlan,
+    "/api/v1/plan-objectives/{id}/": Objective,
+    "/api/v1/plan-activities/{id}/": Activity,
+    "/api/v1/indicators/{id}/": Indicator,
+    "/api/v1/indicator-reports/{id}/": IndicatorReport,
+    "/api/v1/pathways/{id}/": Pathway,
+    "/api/v1/terms/{id}/": TermsOfReference,
+    "/api/v1/contingency-plans/{id}/": ContingencyPlan,
 }
 
 # Rules that a JSON schema cannot state and that depend on the calendar or on the data: for these
@@ -124,6 +154,23 @@ SEMANTIC_400 = [
     # name) changes with the groups the run itself creates.
     ("GET", "/api/v1/stats/referrals/"),
     ("GET", "/api/v1/stats/profile/"),
+    # The mechanism: a plan covers whole months; an activity's lead is a member and it ends
+    # after it starts; a reported indicator names an activity of the plan, and what a value
+    # means is fixed once reported; a report names a started period; a pathway's services are
+    # active; an adopting decision is one of the group's; an adopted version does not change.
+    ("POST", "/api/v1/plans/"),
+    ("PATCH", "/api/v1/plans/{id}/"),
+    ("POST", "/api/v1/plan-activities/"),
+    ("PATCH", "/api/v1/plan-activities/{id}/"),
+    ("POST", "/api/v1/indicators/"),
+    ("PATCH", "/api/v1/indicators/{id}/"),
+    ("POST", "/api/v1/indicator-reports/"),
+    ("POST", "/api/v1/pathways/"),
+    ("PATCH", "/api/v1/pathways/{id}/"),
+    ("POST", "/api/v1/pathways/{id}/adopt/"),
+    ("PATCH", "/api/v1/terms/{id}/"),
+    ("POST", "/api/v1/terms/{id}/adopt/"),
+    ("POST", "/api/v1/terms/{id}/endorse/"),
 ]
 
 
@@ -172,7 +219,9 @@ def _narrow_parameters(schema: dict, stats: dict) -> dict:
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 if parameter["in"] == "path" and parameter["name"] == "id" and model:
-                    parameter["schema"] = {"type": "integer", "enum": _ids(model.objects.all())}
+                    # Nothing of the kind: an id that names nothing (a 404 to check).
+                    ids = _ids(model.objects.all()) or [0]
+                    parameter["schema"] = {"type": "integer", "enum": ids}
                 elif parameter["in"] == "path" and parameter["name"] == "consent_id":
                     parameter["schema"] = {"type": "integer", "enum": _ids(Consent.objects.all())}
                 elif parameter["in"] == "path" and parameter["name"] == "membership_id":
@@ -257,7 +306,64 @@ def populate():
     Notification.objects.create(
         recipient=world.sender_worker, kind="test", key="schemathesis", subject="Hello", url="/"
     )
+    _mechanism(world, meeting)
     return world
+
+
+def _mechanism(world, meeting) -> None:
+    """Terms adopted at the meeting, a pathway, and a plan with a reported value."""
+    occurrence, _ = Occurrence.objects.get_or_create(
+        meeting=meeting, original_start=meeting.first_start
+    )
+    decision = Decision.objects.create(occurrence=occurrence, text="Adopted")
+    terms = coordination_services.terms_create(
+        actor=world.coordinator, group=world.group, mandate="Refer well"
+    )
+    coordination_services.terms_adopt(actor=world.coordinator, terms_id=terms.pk, decision=decision)
+    coordination_services.pathway_create(
+        actor=world.coordinator,
+        group=world.group,
+        category="health",
+        city="Sfax",
+        title="Care",
+        steps=[{"title": "See a doctor", "services": list(Service.objects.all()[:1])}],
+    )
+    today = timezone.localdate()
+    plan = coordination_services.action_plan_create(
+        actor=world.coordinator,
+        group=world.group,
+        title="Plan",
+        start_on=datetime.date(today.year, 1, 1),
+        end_on=datetime.date(today.year, 12, 31),
+    )
+    coordination_services.objective_save(actor=world.coordinator, plan_id=plan.pk, title="Beds")
+    coordination_services.plan_create(
+        actor=world.coordinator, group=world.group, title="Heat", scenario="A heat wave"
+    )
+    activity = coordination_services.activity_create(
+        actor=world.coordinator,
+        plan_id=plan.pk,
+        title="Beds",
+        lead_organisation=world.sender,
+        start_on=plan.start_on,
+        end_on=plan.end_on,
+    )
+    indicator = coordination_services.indicator_create(
+        actor=world.coordinator, plan_id=plan.pk, activity=activity, name="Nights", target=10
+    )
+    coordination_services.indicator_create(
+        actor=world.coordinator,
+        plan_id=plan.pk,
+        name="Received",
+        target=10,
+        source="referrals_received",
+    )
+    coordination_services.indicator_report(
+        actor=world.sender_supervisor,
+        indicator_id=indicator.pk,
+        period_start=plan.start_on,
+        value=3,
+    )
 
 
 def test_the_api_keeps_to_its_schema_for_three_roles(live_server, tmp_path: Path):

@@ -20,6 +20,7 @@ from config.serializers import (
     StrictDecimalField,
     StrictIntegerField,
     StrictPrimaryKeyRelatedField,
+    WholeItem,
     optional_text,
 )
 from coordination import indicators, permissions, progress, services
@@ -288,7 +289,7 @@ class IndicatorCreateSerializer(IndicatorWriteSerializer):
             self.fields["plan"].queryset = plans
 
 
-class BreakdownSerializer(serializers.Serializer):
+class BreakdownSerializer(WholeItem):
     sex = serializers.ChoiceField(choices=SEXES)
     age_band = serializers.ChoiceField(choices=AGE_BANDS)
     value = StrictDecimalField(max_digits=14, decimal_places=2)

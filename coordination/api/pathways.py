@@ -19,6 +19,7 @@ from config.serializers import (
     StrictChoiceField,
     StrictIntegerField,
     StrictPrimaryKeyRelatedField,
+    WholeItem,
     optional_text,
     required_text,
 )
@@ -110,7 +111,7 @@ class PathwaySerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class StepInput(serializers.Serializer):
+class StepInput(WholeItem):
     title = required_text(max_length=200)
     guidance = optional_text()
     services = StrictPrimaryKeyRelatedField(
@@ -294,7 +295,7 @@ class TermsSerializer(ModelSerializer):
         return [{"id": o.pk, "name": o.name} for o in terms.group.members.all() if o.pk not in done]
 
 
-class CommitmentInput(serializers.Serializer):
+class CommitmentInput(WholeItem):
     organisation = StrictPrimaryKeyRelatedField(queryset=Organisation.objects.active())
     commitment = optional_text(help_text="What it brings; empty: no commitment.")
     focal_point = optional_text(max_length=200)

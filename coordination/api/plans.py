@@ -16,6 +16,7 @@ from config.errors import NotVisible
 from config.serializers import (
     ModelSerializer,
     StrictPrimaryKeyRelatedField,
+    WholeItem,
     optional_text,
     required_text,
 )
@@ -52,7 +53,7 @@ class ContingencyPlanSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class ContingencyPlanRoleInput(serializers.Serializer):
+class ContingencyPlanRoleInput(WholeItem):
     organisation = StrictPrimaryKeyRelatedField(queryset=Organisation.objects.active())
     role = optional_text(help_text="What it does in this scenario; empty: no role any more.")
     contact = optional_text(max_length=300)
