@@ -6,13 +6,22 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, When
+from django.db.models import Value as Constant
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coordination import indicators, selectors
 from coordination.indicators import Source, Value, Window
-from coordination.models import ActionItem, ActionStatus, Attendance, Meeting
+from coordination.models import (
+    ActionItem,
+    ActionStatus,
+    Attendance,
+    Meeting,
+    MeetingStatus,
+    Occurrence,
+)
 from coordination.periods import Period
 
 
@@ -20,53 +29,95 @@ def _period_at(periods: list[Period], day: datetime.date) -> Period | None:
     return next((p for p in periods if p.start <= day < p.end), None)
 
 
-def _held_sittings(window: Window) -> dict[object, list]:
-    """The group's sittings in each period that took place (not cancelled, already begun)."""
-    found: dict[object, list] = {p.start: [] for p in window.periods}
-    if not window.periods:
-        return found
+def _period_case(field: str, window: Window) -> Case:
+    """The index of the period a moment falls in, in the group's time zone (SQL)."""
+    return Case(
+        *(
+            When(
+                **{
+                    f"{field}__gte": p.bounds(window.time_zone)[0],
+                    f"{field}__lt": p.bounds(window.time_zone)[1],
+                },
+                then=Constant(p.index),
+            )
+            for p in window.periods
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def _span(window: Window) -> tuple[datetime.datetime, datetime.datetime]:
+    """From the first period's start to the last one's end, or now if that comes first: a
+    sitting counts once it has begun."""
     start = window.periods[0].bounds(window.time_zone)[0]
     end = window.periods[-1].bounds(window.time_zone)[1]
-    now = timezone.now()
-    for sitting in selectors.sittings_between(
-        Meeting.objects.filter(group=window.group),
-        start=start,
-        end=min(end, now),
-        include_cancelled=False,
-    ):
-        if sitting.starts_at > now:
-            continue
-        period = _period_at(window.periods, sitting.starts_at.astimezone(window.time_zone).date())
-        if period is not None:
-            found[period.start].append(sitting)
-    return found
+    return start, min(end, timezone.now())
 
 
 def meetings_held(window: Window) -> dict[object, Value]:
-    return {start: len(sittings) for start, sittings in _held_sittings(window).items()}
+    """The group's sittings that took place (not cancelled, already begun), per period.
+
+    Single meetings with nothing recorded at them (most of them) are counted in the database;
+    series and meetings with a recorded sitting (moved, cancelled, minuted) are expanded."""
+    found: dict[object, Value] = {p.start: 0 for p in window.periods}
+    if not window.periods:
+        return found
+    start, until = _span(window)
+    if start >= until:
+        return found
+    recorded = Occurrence.objects.filter(meeting=OuterRef("pk"))
+    meetings = Meeting.objects.filter(group=window.group)
+    plain = (
+        meetings.filter(rrule="", first_start__gte=start, first_start__lt=until)
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(Exists(recorded))
+        .annotate(period=_period_case("first_start", window))
+        .values("period")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    by_index = {p.index: p.start for p in window.periods}
+    for row in plain:
+        if row["period"] in by_index:
+            found[by_index[row["period"]]] += row["n"]
+    others = meetings.filter(Q(rrule__gt="") | Exists(recorded))
+    for sitting in selectors.sittings_between(
+        others, start=start, end=until, include_cancelled=False
+    ):
+        if sitting.starts_at > until:
+            continue
+        period = _period_at(window.periods, sitting.starts_at.astimezone(window.time_zone).date())
+        if period is not None:
+            found[period.start] += 1
+    return found
 
 
 def attendance_rate(window: Window) -> dict[object, Value]:
-    """Of the organisations whose attendance was recorded at the period's sittings, the share
-    that was present (per cent); None when none was recorded."""
-    held = _held_sittings(window)
-    rows = [s.row.pk for sittings in held.values() for s in sittings if s.row is not None]
-    counts = {
-        row["occurrence_id"]: row
-        for row in Attendance.objects.filter(occurrence_id__in=rows)
-        .values("occurrence_id")
+    """Of the organisations whose attendance was recorded at the period's sittings (held, not
+    cancelled), the share that was present (per cent); None when none was recorded. Attendance
+    lives on the sittings' rows: read in the database, whatever the number of meetings."""
+    if not window.periods:
+        return {}
+    start, until = _span(window)
+    moment = Coalesce("occurrence__moved_start", "occurrence__original_start")
+    rows = (
+        Attendance.objects.filter(occurrence__meeting__group=window.group)
+        .exclude(occurrence__status=MeetingStatus.CANCELLED)
+        .exclude(occurrence__meeting__status=MeetingStatus.CANCELLED)
+        .annotate(moment=moment)
+        .filter(moment__gte=start, moment__lt=until)
+        .annotate(period=_period_case("moment", window))
+        .values("period")
         .annotate(recorded=Count("pk"), present=Count("pk", filter=Q(present=True)))
         .order_by()
-    }
+    )
+    counts = {row["period"]: row for row in rows}
     values: dict[object, Value] = {}
-    for start, sittings in held.items():
-        recorded = present = 0
-        for sitting in sittings:
-            row = counts.get(sitting.row.pk) if sitting.row is not None else None
-            if row:
-                recorded += row["recorded"]
-                present += row["present"]
-        values[start] = round(100 * present / recorded, 1) if recorded else None
+    for period in window.periods:
+        row = counts.get(period.index)
+        values[period.start] = (
+            round(100 * row["present"] / row["recorded"], 1) if row and row["recorded"] else None
+        )
     return values
 
 

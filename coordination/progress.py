@@ -13,10 +13,14 @@ risk; below: off track.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import json
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -218,6 +222,30 @@ def _series(
     return progress
 
 
+def _measured(source: indicators.Source, window: Window) -> dict[object, Value]:
+    """A source's values, kept ``STATS_CACHE_SECONDS`` like the statistics: a progress page that
+    a meeting's participants open together is measured once (and a series of a thousand
+    meetings is expanded once)."""
+    timeout = settings.STATS_CACHE_SECONDS
+    if not timeout:
+        return source.measure(window)
+    parts = [
+        source.key,
+        window.group.pk,
+        window.organisation_ids,
+        window.category,
+        [(p.start, p.end) for p in window.periods],
+        str(window.time_zone),
+        settings.STATS_MIN_CELL,
+    ]
+    key = "plan:source:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = source.measure(window)
+        cache.set(key, found, timeout)
+    return found
+
+
 def plan_indicators(plan: ActionPlan) -> list[Indicator]:
     current = IndicatorReport.objects.filter(superseded_at__isnull=True).select_related(
         "reported_by", "organisation"
@@ -246,14 +274,15 @@ def plan_progress(
             key = (indicator.source, indicator.category, indicator.frequency)
             if key not in computed:
                 computed[key] = (
-                    source.measure(
+                    _measured(
+                        source,
                         Window(
                             group=plan.group,
                             organisation_ids=organisation_ids,
                             time_zone=tz,
                             periods=[p for p in period_list if p.has_started(today)],
                             category=indicator.category if source.uses_category else "",
-                        )
+                        ),
                     )
                     if source is not None
                     else {}

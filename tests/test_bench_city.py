@@ -78,7 +78,9 @@ def test_the_plan_benchmark_measures_the_progress_of_a_plan_at_city_scale(
     figures = json.loads((tmp_path / "bench.json").read_text())["plans@600"]["figures"]
     whats = {row["what"]: row for row in figures["results"]}
     assert set(whats) == {
+        "web: progress page, computed afresh",
         "web: progress page",
+        "api: /plans/{id}/progress/, computed afresh",
         "api: /plans/{id}/progress/",
         "web: plan page",
     }

@@ -5,11 +5,17 @@ counts in the period it was submitted (in the group's time zone), on the *receiv
 receiver is a member; held by moderation or rejected, it never reached one). Every value leaves
 through the statistics' disclosure control: counts 1–4 are ``"<5"`` (with complementary
 suppression along the plan's periods), a share hides when its numerator or the rest does, a
-median needs at least five referrals. One query per source, whatever the number of periods.
+median needs at least five referrals. One scan of the referrals serves the four sources and
+every period; its figures are kept a few minutes, like the statistics.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
 from django.db.models import Value as Constant
 from django.utils.translation import gettext_lazy as _
@@ -56,44 +62,66 @@ def _by_period(window: Window, **aggregates: object) -> dict[object, dict]:
     return {p.start: rows.get(p.index, {}) for p in window.periods}
 
 
-def _protected_counts(window: Window, condition: Q | None = None) -> dict[object, Value]:
-    aggregate = Count("pk", filter=condition) if condition is not None else Count("pk")
-    line = {start: row.get("n", 0) for start, row in _by_period(window, n=aggregate).items()}
+def _figures(window: Window) -> dict[object, dict]:
+    """Every referral figure of the window's periods in one scan, shared by the four sources and
+    kept for ``STATS_CACHE_SECONDS`` like the statistics (a progress page read by a meeting's
+    participants is computed once)."""
+    parts = [
+        window.organisation_ids,
+        window.category,
+        [(p.start, p.end) for p in window.periods],
+        str(window.time_zone),
+        disclosure.min_cell(),
+    ]
+    key = "insight:plan:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    timeout = settings.STATS_CACHE_SECONDS
+    found = cache.get(key) if timeout else None
+    if found is None:
+        seconds = Case(When(ACCEPTED, then=Seconds(F("answered_at"), "submitted_at")), default=None)
+        found = _by_period(
+            window,
+            n=Count("pk"),
+            completed=Count("pk", filter=Q(state=State.COMPLETED)),
+            answered=Count("pk", filter=Q(answered_at__isnull=False)),
+            no_capacity=Count(
+                "pk", filter=Q(state=State.DECLINED, decline_reason=DeclineReason.NO_CAPACITY)
+            ),
+            accepted=Count("pk", filter=ACCEPTED),
+            median=Percentile(seconds, 0.5),
+        )
+        if timeout:
+            cache.set(key, found, timeout)
+    return found
+
+
+def _protected(window: Window, figure: str) -> dict[object, Value]:
+    line = {start: row.get(figure, 0) for start, row in _figures(window).items()}
     cells, _total = disclosure.protect_counts(line)
     return dict(cells)
 
 
 def received(window: Window) -> dict[object, Value]:
-    return _protected_counts(window)
+    return _protected(window, "n")
 
 
 def completed(window: Window) -> dict[object, Value]:
-    return _protected_counts(window, Q(state=State.COMPLETED))
+    return _protected(window, "completed")
 
 
 def declined_no_capacity(window: Window) -> dict[object, Value]:
     """Of the referrals answered, the share declined for lack of capacity (per cent)."""
-    rows = _by_period(
-        window,
-        answered=Count("pk", filter=Q(answered_at__isnull=False)),
-        no_capacity=Count(
-            "pk", filter=Q(state=State.DECLINED, decline_reason=DeclineReason.NO_CAPACITY)
-        ),
-    )
     return {
         start: disclosure.protect_rate(row.get("no_capacity", 0), row.get("answered", 0))
-        for start, row in rows.items()
+        for start, row in _figures(window).items()
     }
 
 
 def median_days_to_accept(window: Window) -> dict[object, Value]:
-    seconds = Case(When(ACCEPTED, then=Seconds(F("answered_at"), "submitted_at")), default=None)
-    rows = _by_period(window, n=Count("pk", filter=ACCEPTED), median=Percentile(seconds, 0.5))
     values: dict[object, Value] = {}
-    for start, row in rows.items():
+    for start, row in _figures(window).items():
         median = row.get("median")
         values[start] = disclosure.protect_measure(
-            row.get("n", 0), median / DAY if median is not None else None
+            row.get("accepted", 0), median / DAY if median is not None else None
         )
     return values
 

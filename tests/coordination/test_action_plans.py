@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -390,8 +391,70 @@ def test_progress_reads_a_fixed_number_of_queries_whatever_the_number_of_indicat
                 source="action_items_on_time",
             )
         client = api(type(world.member_worker).objects.get(pk=world.member_worker.pk))
+        cache.clear()  # computed afresh each time (the sources' figures are kept a while)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(f"{PLAN}{plan.pk}/progress/").status_code == 200
         return len(queries)
 
     assert count(2) == count(20)
+
+
+def test_meetings_held_and_attendance_count_series_cancellations_and_records(world, at):
+    from coordination.indicator_sources import attendance_rate, meetings_held
+    from coordination.indicators import Window
+    from coordination.models import Attendance, Occurrence
+    from coordination.periods import periods as plan_periods
+
+    world.group.time_zone = "Africa/Tunis"
+    world.group.save()
+    with at(datetime.datetime(2026, 1, 2, 9, 0, tzinfo=datetime.UTC)):
+        series = world.meeting(start=datetime.datetime(2026, 1, 6, 10, 0))  # noqa: DTZ001 - 1st Tuesday
+        single = world.meeting(start=datetime.datetime(2026, 2, 20, 10, 0), rrule="")  # noqa: DTZ001
+    with at(datetime.datetime(2026, 1, 2, 9, 0, tzinfo=datetime.UTC)):
+        services.sitting_cancel(
+            meeting_id=series.pk,
+            original_start=datetime.datetime(2026, 2, 3, 9, 0, tzinfo=datetime.UTC),
+            actor=world.coordinator,
+        )
+    january = Occurrence.objects.create(
+        meeting=series, original_start=datetime.datetime(2026, 1, 6, 9, 0, tzinfo=datetime.UTC)
+    )
+    for organisation, present in (
+        (world.cso, True),
+        (world.office, True),
+        (world.municipality, False),
+    ):
+        Attendance.objects.create(occurrence=january, organisation=organisation, present=present)
+    import zoneinfo
+
+    window = Window(
+        group=world.group,
+        organisation_ids=[],
+        time_zone=zoneinfo.ZoneInfo("Africa/Tunis"),
+        periods=plan_periods(
+            datetime.date(2026, 1, 1), datetime.date(2026, 3, 31), "monthly", reporting_days=10
+        )[:3],
+    )
+
+    held = meetings_held(window)  # today is 2 March: March's sitting (the 3rd) has not begun
+    rates = attendance_rate(window)
+
+    assert [held[p.start] for p in window.periods] == [1, 1, 0]  # February: the single one
+    assert single.rrule == ""
+    assert [rates[p.start] for p in window.periods] == [66.7, None, None]
+
+
+def test_computed_values_are_kept_a_while_like_the_statistics(world, settings):
+    plan = make_plan(world)
+    services.indicator_create(
+        actor=world.coordinator, plan_id=plan.pk, name="Meetings", target=12, source="meetings_held"
+    )
+    settings.STATS_CACHE_SECONDS = 300
+    before = progress.plan_progress(plan)[0].periods[1].actual
+    world.meeting(start=datetime.datetime(2026, 2, 10, 10, 0), rrule="")  # noqa: DTZ001
+
+    kept = progress.plan_progress(plan)[0].periods[1].actual
+    settings.STATS_CACHE_SECONDS = 0
+    live = progress.plan_progress(plan)[0].periods[1].actual
+
+    assert (before, kept, live) == (0, 0, 1)
