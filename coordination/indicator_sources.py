@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from coordination import indicators, selectors
+from coordination import indicators, recurrence, selectors
 from coordination.indicators import Source, Value, Window
 from coordination.models import (
     ActionItem,
@@ -80,11 +80,30 @@ def meetings_held(window: Window) -> dict[object, Value]:
     for row in plain:
         if row["period"] in by_index:
             found[by_index[row["period"]]] += row["n"]
-    others = meetings.filter(Q(rrule__gt="") | Exists(recorded))
+    # Series with nothing recorded: their rule alone says when they sit (no rows to read).
+    series = (
+        meetings.filter(rrule__gt="", first_start__lt=until)
+        .filter(Q(last_end__isnull=True) | Q(last_end__gt=start))
+        .exclude(status=MeetingStatus.CANCELLED)
+        .exclude(Exists(recorded))
+        .only("rrule", "start_date", "start_time", "time_zone", "duration_minutes")
+    )
+    for meeting in series:
+        for original in recurrence.starts_between(
+            rule=meeting.rrule,
+            dtstart=meeting.dtstart,
+            duration=meeting.duration,
+            start=start,
+            end=until,
+        ):
+            period = _period_at(window.periods, original.astimezone(window.time_zone).date())
+            if period is not None and original >= start:
+                found[period.start] += 1
+    # Meetings with a recorded sitting (moved, cancelled, minuted): sitting by sitting.
     for sitting in selectors.sittings_between(
-        others, start=start, end=until, include_cancelled=False
+        meetings.filter(Exists(recorded)), start=start, end=until, include_cancelled=False
     ):
-        if sitting.starts_at > until:
+        if sitting.starts_at > until or sitting.starts_at < start:
             continue
         period = _period_at(window.periods, sitting.starts_at.astimezone(window.time_zone).date())
         if period is not None:
