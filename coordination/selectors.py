@@ -583,11 +583,11 @@ def _reports_owed(indicators: QuerySet[Indicator], now: datetime.datetime) -> li
             )
         )
     )
-    found = []
+    found: list[DueReport] = []
     for indicator in rows:
         plan = indicator.plan
         today = now.astimezone(permissions.group_zone(plan.group)).date()
-        done = {r.period_start for r in indicator.current_reports}  # type: ignore[attr-defined]
+        done = {r.period_start for r in getattr(indicator, "current_reports", [])}
         found.extend(
             DueReport(indicator, period, late=today > period.due_on)
             for period in periods(
