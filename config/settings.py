@@ -497,6 +497,15 @@ STATS_MIN_CELL = env_int("STATS_MIN_CELL", default=5, minimum=2)
 # Computed statistics are reused for this many seconds (0: always computed afresh).
 STATS_CACHE_SECONDS = env_int("STATS_CACHE_SECONDS", default=300, minimum=0)
 
+# The open-data directory (Open Referral HSDS 3.0, /api/hsds/): the country of the addresses
+# (ISO 3166-1 alpha-2) and how long a page of the export is served from the cache.
+DIRECTORY_COUNTRY = env_str("DIRECTORY_COUNTRY", "TN").upper()
+if not (len(DIRECTORY_COUNTRY) == 2 and DIRECTORY_COUNTRY.isalpha()):
+    raise ConfigError(
+        "DIRECTORY_COUNTRY", f"expected a two-letter country code, not {DIRECTORY_COUNTRY!r}."
+    )
+OPEN_DATA_CACHE_SECONDS = env_int("OPEN_DATA_CACHE_SECONDS", default=300, minimum=0)
+
 # Logging ----------------------------------------------------------------------------------------
 
 # /metrics for Prometheus, with this bearer token only (no token: no page). config/metrics.py.

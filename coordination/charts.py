@@ -90,9 +90,9 @@ def progress_chart(row: IndicatorProgress) -> SafeString:
                 shown_value,
             )
         )
-    title = _("%(name)s: actual against the pro-rated target, by period") % {
-        "name": row.indicator.name
-    }
+    # The indicator's name is the heading above (a name someone typed: not in an attribute,
+    # where its direction could not be isolated).
+    title = _("Actual against the pro-rated target, by period")
     return format_html(
         # Drawn left to right, the positions mirrored here for right-to-left pages: "end" is
         # then the right-hand side whatever the page's direction.

@@ -70,6 +70,7 @@ USERS = [
     ("io.coordinator", IO, "caseworker", "Claire", "Martin"),
 ]
 
+CONFIDENTIAL = {"Host families"}
 SERVICES = [
     # organisation, name, category, area, capacity, languages
     (
@@ -182,6 +183,9 @@ def seed() -> dict[str, Organisation]:
                 "languages": languages,
                 "opening_hours": "Mon–Fri 08:30–16:30",
                 "is_active": True,
+                # Open data shows all but the host families, whose addresses stay private.
+                "is_public": name not in CONFIDENTIAL,
+                "location_confidential": name in CONFIDENTIAL,
             },
         )
 

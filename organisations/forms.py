@@ -135,6 +135,8 @@ class ServiceForm(forms.ModelForm):
             "area_served",
             "opening_hours",
             "capacity_status",
+            "is_public",
+            "location_confidential",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -184,6 +184,10 @@ class ServiceQuerySet(models.QuerySet["Service"]):
     def active(self) -> ServiceQuerySet:
         return self.filter(is_active=True, organisation__is_active=True)
 
+    def public(self) -> ServiceQuerySet:
+        """What anyone may see: active, marked public, and never a confidential place."""
+        return self.active().filter(is_public=True, location_confidential=False)
+
 
 class Service(models.Model):
     """A service an organisation offers, with its capacity as last confirmed."""
@@ -211,6 +215,19 @@ class Service(models.Model):
     )
     capacity_confirmed_at = models.DateTimeField(_("capacity confirmed at"), default=timezone.now)
     is_active = models.BooleanField(_("active"), default=True)
+    # Open data and the public pages show a service only when its organisation says so.
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Shown to anyone: the open-data export and the public pages."),
+    )
+    location_confidential = models.BooleanField(
+        _("confidential location"),
+        default=False,
+        help_text=_(
+            "Its place must stay secret (a shelter for survivors of violence): never public."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -221,6 +238,12 @@ class Service(models.Model):
         verbose_name = _("service")
         verbose_name_plural = _("services")
         indexes = [models.Index(fields=["city", "category"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(is_public=True, location_confidential=True),
+                name="a_confidential_service_is_never_public",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"

@@ -55,6 +55,8 @@ SERVICE_FIELDS = (
     "area_served",
     "opening_hours",
     "capacity_status",
+    "is_public",
+    "location_confidential",
 )
 
 
@@ -314,6 +316,13 @@ def _clean_service_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _check_public(service: Service) -> None:
+    if service.is_public and service.location_confidential:
+        raise ValidationFailed(
+            _("A service whose location is confidential is never public."), field="is_public"
+        )
+
+
 def clean_language_codes(codes: object) -> list[str]:
     """ISO 639 codes ("ar", "fr", "en", "tzm"), lower case, each once, in the given order."""
     if not isinstance(codes, list | tuple) or not all(isinstance(c, str) for c in codes):
@@ -330,6 +339,7 @@ def service_create(*, organisation: Organisation, actor: User | None, **fields: 
     fields = _clean_service_fields(fields)
     fields.setdefault("city", organisation.city)
     service = Service(organisation=organisation, capacity_confirmed_at=timezone.now(), **fields)
+    _check_public(service)
     service.full_clean()
     service.save()
     cache.delete("organisations:service-languages")
@@ -344,6 +354,7 @@ def service_update(*, service: Service, actor: User | None, **fields: Any) -> Se
         setattr(service, name, value)
     if "capacity_status" in fields:
         service.capacity_confirmed_at = timezone.now()
+    _check_public(service)
     service.full_clean()
     service.save()
     cache.delete("organisations:service-languages")

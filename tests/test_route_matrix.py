@@ -173,6 +173,14 @@ def build(world: World) -> Matrix:
     matrix.objects["api_service"] = {
         k: {"pk": v["service_pk"]} for k, v in matrix.objects["service"].items()
     }
+    # The open-data directory: one public service of the sender (anyone reads it).
+    from organisations import hsds
+
+    public = ServiceFactory(organisation=world.sender, is_public=True)
+    matrix.objects["hsds_service"] = {"public": {"pk": hsds.hsds_id("service", public.pk)}}
+    matrix.objects["hsds_organization"] = {
+        "public": {"pk": hsds.hsds_id("organization", world.sender.pk)}
+    }
 
     # Coordination: the world's group (sender, receiver, unverified; coordinated by both
     # coordinators) and another group none of the roles belongs to.
@@ -636,6 +644,12 @@ ROUTES: dict[str, Route] = {
     "coordination:indicator-edit": R("indicator", GROUP("indicator"), ok=(200, 403)),
     "coordination:plan-report": R("report_period", GROUP("report_period"), ok=(200, 403)),
     "coordination:commitments": R("none", signed_in_rule),
+    # Open data (Open Referral HSDS): anyone, signed in or not, reads the public directory.
+    "hsds-about": R("none", public_rule),
+    "hsds-services": R("none", public_rule),
+    "hsds-service": R("hsds_service", public_rule),
+    "hsds-organizations": R("none", public_rule),
+    "hsds-organization": R("hsds_organization", public_rule),
     "coordination:feed-settings": R("none", signed_in_rule),
     "coordination:feed-regenerate": R("none", signed_in_rule, post_only=True, ok=(302,)),
     "coordination:feed-revoke": R("none", signed_in_rule, post_only=True, ok=(302,)),

@@ -63,3 +63,68 @@ def test_a_pathway_and_the_progress_report_print_in_arabic(browser, live_server)
         assert label["x"] + label["width"] > box["x"] + box["width"] * 0.6
     finally:
         context.close()
+
+
+def test_every_page_of_the_mechanism_fits_a_phone_in_three_languages(browser, live_server):
+    """Each page a coordinator and a lead organisation's supervisor meet, at 360 px in English,
+    French and Arabic: no sideways scroll, no interface text left in English, no serious
+    accessibility violation (axe), whatever the crawl's page budget reaches."""
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from coordination.models import Indicator, TermsOfReference
+    from coordination.selectors import reports_awaited
+    from tests.e2e.crawl import english_strings, page_problems
+
+    call_command("seed_demo", force=True, verbosity=0)
+    plan = ActionPlan.objects.get()
+    group = plan.group
+    pathway = Pathway.objects.get(category="gbv_response")
+    terms = TermsOfReference.objects.get()
+    supervisor = get_user_model().objects.get(username="cso1.supervisor")
+    due = reports_awaited(supervisor, now=timezone.now())[0]
+    indicator = Indicator.objects.exclude(source="").first()
+    pages = {
+        "io.coordinator": [
+            f"/coordination/groups/{group.pk}/terms/",
+            f"/coordination/terms/{terms.pk}/",
+            f"/coordination/groups/{group.pk}/terms/new/",
+            f"/coordination/groups/{group.pk}/pathways/",
+            f"/coordination/pathways/{pathway.pk}/",
+            f"/coordination/pathways/{pathway.pk}/edit/",
+            f"/coordination/groups/{group.pk}/action-plans/",
+            f"/coordination/action-plans/{plan.pk}/",
+            f"/coordination/action-plans/{plan.pk}/progress/",
+            f"/coordination/action-plans/{plan.pk}/activities/new/",
+            f"/coordination/indicators/{indicator.pk}/edit/",
+        ],
+        "cso1.supervisor": [
+            "/coordination/commitments/",
+            f"/coordination/indicators/{due.indicator.pk}/report/{due.period.start.isoformat()}/",
+            "/",
+        ],
+    }
+    catalogues = {"fr": english_strings("fr"), "ar": english_strings("ar"), "en": set()}
+    findings = []
+    for language in ("en", "fr", "ar"):
+        context = browser.new_context(
+            locale=language,
+            viewport={"width": 360, "height": 740},
+            extra_http_headers={"Accept-Language": language},
+        )
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            for username, paths in pages.items():
+                context.clear_cookies()
+                sign_in(page, live_server, username)
+                for path in paths:
+                    response = page.goto(f"{live_server.url}{path}")
+                    assert response.status == 200, (username, path, response.status)
+                    findings += [
+                        f"{username} [{language}] {path}: {problem}"
+                        for problem in page_problems(page, language, catalogues[language])
+                    ]
+        finally:
+            context.close()
+    assert findings == [], "\n".join(findings)
