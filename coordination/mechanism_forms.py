@@ -124,7 +124,7 @@ class PathwayForm(forms.ModelForm):
 
     class Meta:
         model = Pathway
-        fields = ["title", "category", "city", "area", "description"]
+        fields = ["title", "category", "city", "area", "description", "is_published"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, group: CoordinationGroup, **kwargs: Any) -> None:

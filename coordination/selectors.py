@@ -651,3 +651,23 @@ def pathways_visible(user: Actor) -> QuerySet[Pathway]:
         )
         .order_by("-adopted_at", "category", "id")
     )
+
+
+def published_pathways(*, category: str = "", city: str = "") -> QuerySet[Pathway]:
+    """What the public "find help" pages may show of the pathways: adopted and published ones,
+    each step with its **public** services only: a service not marked public, or whose location
+    is confidential, never appears, whatever the step lists."""
+    public = Service.objects.public().select_related("organisation").order_by("organisation__name")
+    pathways = Pathway.objects.filter(is_published=True, adopted_at__isnull=False)
+    if category:
+        pathways = pathways.filter(category=category)
+    if city:
+        pathways = pathways.filter(city__iexact=city)
+    return pathways.prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=PathwayStep.objects.prefetch_related(
+                Prefetch("services", queryset=public, to_attr="public_services")
+            ),
+        )
+    ).order_by("category", "city", "id")

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from config.serializers import (
     ModelSerializer,
     QuerySerializer,
+    StrictBooleanField,
     StrictChoiceField,
     StrictIntegerField,
     StrictPrimaryKeyRelatedField,
@@ -105,6 +106,7 @@ class PathwaySerializer(ModelSerializer):
             "description",
             "adopted_by",
             "adopted_at",
+            "is_published",
             "steps",
             "updated_at",
         ]
@@ -125,6 +127,9 @@ class PathwayWriteSerializer(serializers.Serializer):
     area = optional_text(max_length=200)
     title = required_text(max_length=200)
     description = optional_text()
+    is_published = StrictBooleanField(
+        required=False, help_text="Shown to the public once adopted (its public services only)."
+    )
     steps = StepInput(many=True, required=False, help_text="Replaces every step when given.")
 
 

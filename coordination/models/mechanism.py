@@ -145,6 +145,15 @@ class Pathway(models.Model):
         verbose_name=_("adopted by the decision"),
     )
     adopted_at = models.DateTimeField(_("adopted at"), null=True, blank=True)
+    # For the public "find help" pages: only its public services are ever shown there.
+    is_published = models.BooleanField(
+        _("published"),
+        default=False,
+        help_text=_(
+            "Shown to the public once adopted, with its public services only (never a "
+            "confidential place)."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
 TERMS_FIELDS = ("mandate", "scope", "decision_making", "meeting_frequency", "change_note")
-PATHWAY_FIELDS = ("category", "city", "area", "title", "description")
+PATHWAY_FIELDS = ("category", "city", "area", "title", "description", "is_published")
 MAX_STEPS = 20
 
 
@@ -205,6 +205,8 @@ def pathway_create(
     for name in PATHWAY_FIELDS:
         if name in fields:
             setattr(pathway, name, fields[name])
+    if pathway.is_published:
+        raise Conflict(_("Only an adopted pathway is published."))
     full_clean(pathway, exclude=["group", "adopted_by", "created_by"])
     pathway.save()
     _save_steps(pathway, steps or [])
@@ -233,6 +235,8 @@ def pathway_update(
     for name in PATHWAY_FIELDS:
         if name in fields:
             setattr(pathway, name, fields[name])
+    if pathway.is_published and pathway.adopted_at is None:
+        raise Conflict(_("Only an adopted pathway is published."))
     full_clean(pathway, exclude=["group", "adopted_by", "created_by"])
     pathway.save()
     if steps is not None:

@@ -205,3 +205,38 @@ def test_a_decision_to_adopt_is_needed_before_endorsing(world):
     )
 
     assert response.status_code == 409
+
+
+def test_a_published_pathway_never_shows_a_confidential_or_private_service(world):
+    from coordination import selectors
+
+    public = ServiceFactory(organisation=world.cso, name="Open clinic", is_public=True)
+    secret = ServiceFactory(
+        organisation=world.cso, name="Refuge", category="gbv_response", location_confidential=True
+    )
+    private = ServiceFactory(organisation=world.office, name="Internal desk")
+    pathway = services.pathway_create(
+        actor=world.coordinator,
+        group=world.group,
+        category="gbv_response",
+        city="Sfax",
+        title="Safety first",
+        steps=[{"title": "A safe place", "services": [secret, public, private]}],
+    )
+    client = api(world.coordinator)
+    url = f"/api/v1/pathways/{pathway.pk}/"
+
+    early = client.patch(url, {"is_published": True}, format="json")
+    services.pathway_adopt(
+        actor=world.coordinator, pathway_id=pathway.pk, decision=decision_of(world)
+    )
+    published = client.patch(url, {"is_published": True}, format="json")
+
+    assert early.status_code == 409  # adopted first
+    assert published.status_code == 200
+    assert published.data["is_published"] is True
+    (shown,) = selectors.published_pathways(category="gbv_response", city="sfax")
+    (step,) = shown.steps.all()
+    assert [s.name for s in step.public_services] == ["Open clinic"]
+    # The members still see every service of the step.
+    assert len(client.get(url).data["steps"][0]["services"]) == 3
