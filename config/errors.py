@@ -47,3 +47,12 @@ class Conflict(ServiceError):
 
     status_code = 409
     default_message = _("The object changed or is not in a state that allows this.")
+
+
+def object_id(value: object) -> int:
+    """The id in a path: a malformed one names nothing (404, exactly like a missing object),
+    never a 500."""
+    try:
+        return int(str(value if value is not None else ""))
+    except ValueError:
+        raise NotVisible() from None

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, When
-from django.db.models import Value as Constant
+from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,23 +26,6 @@ from coordination.periods import Period
 
 def _period_at(periods: list[Period], day: datetime.date) -> Period | None:
     return next((p for p in periods if p.start <= day < p.end), None)
-
-
-def _period_case(field: str, window: Window) -> Case:
-    """The index of the period a moment falls in, in the group's time zone (SQL)."""
-    return Case(
-        *(
-            When(
-                **{
-                    f"{field}__gte": p.bounds(window.time_zone)[0],
-                    f"{field}__lt": p.bounds(window.time_zone)[1],
-                },
-                then=Constant(p.index),
-            )
-            for p in window.periods
-        ),
-        output_field=IntegerField(),
-    )
 
 
 def _span(window: Window) -> tuple[datetime.datetime, datetime.datetime]:
@@ -71,7 +53,7 @@ def meetings_held(window: Window) -> dict[object, Value]:
         meetings.filter(rrule="", first_start__gte=start, first_start__lt=until)
         .exclude(status=MeetingStatus.CANCELLED)
         .exclude(Exists(recorded))
-        .annotate(period=_period_case("first_start", window))
+        .annotate(period=window.period_case("first_start"))
         .values("period")
         .annotate(n=Count("pk"))
         .order_by()
@@ -125,7 +107,7 @@ def attendance_rate(window: Window) -> dict[object, Value]:
         .exclude(occurrence__meeting__status=MeetingStatus.CANCELLED)
         .annotate(moment=moment)
         .filter(moment__gte=start, moment__lt=until)
-        .annotate(period=_period_case("moment", window))
+        .annotate(period=window.period_case("moment"))
         .values("period")
         .annotate(recorded=Count("pk"), present=Count("pk", filter=Q(present=True)))
         .order_by()

@@ -14,6 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import Case, IntegerField, When
+from django.db.models import Value as Constant
+
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
@@ -33,6 +36,17 @@ class Window:
     time_zone: zoneinfo.ZoneInfo
     periods: list[Period]
     category: str = ""
+
+    def period_case(self, field: str) -> Case:
+        """In SQL, the index of the period a moment (``field``) falls in, in the group's time
+        zone; NULL outside them. Sources group by it: one query for every period."""
+        whens = []
+        for period in self.periods:
+            start, end = period.bounds(self.time_zone)
+            whens.append(
+                When(**{f"{field}__gte": start, f"{field}__lt": end}, then=Constant(period.index))
+            )
+        return Case(*whens, output_field=IntegerField())
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,10 @@ from coordination.models import (
     Alert,
     AlertAcknowledgement,
     CalendarFeed,
+    Commitment,
     ContingencyPlan,
     CoordinationGroup,
+    Endorsement,
     Indicator,
     IndicatorReport,
     Meeting,
@@ -36,6 +38,7 @@ from coordination.models import (
     PathwayStep,
     PlanRole,
     ReminderKind,
+    TermsOfReference,
 )
 from coordination.periods import Period, periods
 from organisations.models import Membership, Organisation, Role, Service
@@ -635,22 +638,45 @@ def commitments_of(user: Actor) -> QuerySet[Activity]:
 # Referral pathways ------------------------------------------------------------------------------
 
 
-def pathways_visible(user: Actor) -> QuerySet[Pathway]:
-    """Pathways of the user's groups with their steps and the services as they are now."""
+def pathway_rows() -> QuerySet[Pathway]:
+    """Pathways with their steps and the services as they are now (a fixed number of queries)."""
     services_now = Service.objects.select_related("organisation").order_by("organisation__name")
-    return (
-        Pathway.objects.filter(group__in=permissions.groups_visible(user))
-        .select_related("group")
-        .prefetch_related(
-            Prefetch(
-                "steps",
-                queryset=PathwayStep.objects.prefetch_related(
-                    Prefetch("services", queryset=services_now)
-                ),
-            )
+    return Pathway.objects.select_related("group", "adopted_by__occurrence").prefetch_related(
+        Prefetch(
+            "steps",
+            queryset=PathwayStep.objects.prefetch_related(
+                Prefetch("services", queryset=services_now)
+            ),
         )
+    )
+
+
+def pathways_visible(user: Actor) -> QuerySet[Pathway]:
+    """Pathways of the user's groups, adopted first."""
+    return (
+        pathway_rows()
+        .filter(group__in=permissions.groups_visible(user))
         .order_by("-adopted_at", "category", "id")
     )
+
+
+def terms_rows() -> QuerySet[TermsOfReference]:
+    """Versions of terms of reference with their commitments, endorsements and the group's
+    members (to say who has not endorsed)."""
+    return TermsOfReference.objects.select_related(
+        "group", "adopted_by__occurrence"
+    ).prefetch_related(
+        Prefetch("commitments", queryset=Commitment.objects.select_related("organisation")),
+        Prefetch(
+            "endorsements",
+            queryset=Endorsement.objects.select_related("organisation", "endorsed_by"),
+        ),
+        Prefetch("group__members", queryset=Organisation.objects.order_by("name")),
+    )
+
+
+def terms_visible(user: Actor) -> QuerySet[TermsOfReference]:
+    return terms_rows().filter(group__in=permissions.groups_visible(user))
 
 
 def published_pathways(*, category: str = "", city: str = "") -> QuerySet[Pathway]:

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.errors import object_id
 from config.serializers import (
     ModelSerializer,
     OptionalChoiceField,
@@ -23,7 +24,7 @@ from config.serializers import (
     WholeItem,
     optional_text,
 )
-from coordination import indicators, permissions, progress, services
+from coordination import indicators, permissions, progress, selectors, services
 from coordination.exceptions import NotVisible
 from coordination.models import (
     ActionPlan,
@@ -38,13 +39,6 @@ from organisations.models import Organisation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-
-def _id(pk: str | None) -> int:
-    try:
-        return int(pk or "")
-    except ValueError:
-        raise NotVisible() from None
 
 
 def _person(user: User | None) -> str | None:
@@ -412,10 +406,6 @@ def progress_data(series: list[progress.IndicatorProgress]) -> list[dict]:
 # Views ------------------------------------------------------------------------------------------
 
 
-def visible_plans(user: User) -> QuerySet[ActionPlan]:
-    return ActionPlan.objects.filter(group__in=permissions.groups_visible(user))
-
-
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Joint action plans of the user's groups, newest first."""
 
@@ -424,7 +414,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self) -> QuerySet[ActionPlan]:
         return (
-            visible_plans(self.request.user)
+            selectors.action_plans_visible(self.request.user)
             .select_related("group")
             .prefetch_related("objectives")
             .order_by("-start_on", "title", "id")
@@ -461,7 +451,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(request=PlanWriteSerializer, responses={200: PlanSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        plan_id = _id(pk)
+        plan_id = object_id(pk)
         if not self.get_queryset().filter(pk=plan_id).exists():
             raise NotVisible()  # before the body is read
         body = PlanWriteSerializer(data=request.data, partial=True)
@@ -486,10 +476,10 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         """Each indicator's baseline and target and, per period, the actual value against the
         pro-rated target with its status (the rule is in ``status_rule``)."""
         plan = (
-            visible_plans(request.user)
+            selectors.action_plans_visible(request.user)
             .select_related("group")
             .prefetch_related("group__members")
-            .filter(pk=_id(pk))
+            .filter(pk=object_id(pk))
             .first()
         )
         if plan is None:
@@ -509,7 +499,7 @@ class _PlanContentViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def plans(self) -> QuerySet[ActionPlan]:
-        return visible_plans(self.request.user)
+        return selectors.action_plans_visible(self.request.user)
 
     @extend_schema(parameters=[PlanContentFilterSerializer])
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
@@ -541,7 +531,7 @@ class ObjectiveViewSet(_PlanContentViewSet):
 
     @extend_schema(request=ObjectiveSerializer, responses={200: ObjectiveSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        objective = self.get_queryset().filter(pk=_id(pk)).first()
+        objective = self.get_queryset().filter(pk=object_id(pk)).first()
         if objective is None:
             raise NotVisible()
         body = ObjectiveSerializer(data=request.data, partial=True)
@@ -586,7 +576,7 @@ class ActivityViewSet(_PlanContentViewSet):
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         """Coordinators change anything; the lead organisation's supervisors and admins change
         its ``status``."""
-        activity_id = _id(pk)
+        activity_id = object_id(pk)
         if not self.get_queryset().filter(pk=activity_id).exists():
             raise NotVisible()
         body = ActivityWriteSerializer(data=request.data, partial=True)
@@ -629,7 +619,7 @@ class IndicatorViewSet(_PlanContentViewSet):
 
     @extend_schema(request=IndicatorWriteSerializer, responses={200: IndicatorSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        indicator_id = _id(pk)
+        indicator_id = object_id(pk)
         if not self.get_queryset().filter(pk=indicator_id).exists():
             raise NotVisible()
         body = IndicatorWriteSerializer(data=request.data, partial=True)
@@ -649,7 +639,7 @@ class IndicatorReportViewSet(
     http_method_names = ["get", "post", "head", "options"]
 
     def indicators(self) -> QuerySet[Indicator]:
-        return Indicator.objects.filter(plan__in=visible_plans(self.request.user))
+        return Indicator.objects.filter(plan__in=selectors.action_plans_visible(self.request.user))
 
     def get_queryset(self) -> QuerySet[IndicatorReport]:
         return (

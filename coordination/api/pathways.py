@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.errors import object_id
 from config.serializers import (
     ModelSerializer,
     QuerySerializer,
@@ -24,7 +25,7 @@ from config.serializers import (
     optional_text,
     required_text,
 )
-from coordination import permissions, services
+from coordination import permissions, selectors, services
 from coordination.exceptions import NotVisible
 from coordination.models import (
     Commitment,
@@ -39,13 +40,6 @@ from organisations.models import Organisation, Service, ServiceCategory
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-
-def _id(pk: str | None) -> int:
-    try:
-        return int(pk or "")
-    except ValueError:
-        raise NotVisible() from None
 
 
 # Pathways ---------------------------------------------------------------------------------------
@@ -154,22 +148,6 @@ class AdoptSerializer(serializers.Serializer):
     )
 
 
-def _steps() -> Prefetch:
-    services_now = Service.objects.select_related("organisation").order_by("organisation__name")
-    return Prefetch(
-        "steps",
-        queryset=PathwayStep.objects.prefetch_related(Prefetch("services", queryset=services_now)),
-    )
-
-
-def visible_pathways(user: User) -> QuerySet[Pathway]:
-    return (
-        Pathway.objects.filter(group__in=permissions.groups_visible(user))
-        .select_related("group")
-        .prefetch_related(_steps())
-    )
-
-
 class PathwayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Referral pathways of the user's groups, by category and city."""
 
@@ -177,7 +155,11 @@ class PathwayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Pathway]:
-        return visible_pathways(self.request.user).order_by("category", "city", "area", "id")
+        return (
+            selectors.pathway_rows()
+            .filter(group__in=permissions.groups_visible(self.request.user))
+            .order_by("category", "city", "area", "id")
+        )
 
     @extend_schema(parameters=[PathwayFilterSerializer])
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
@@ -209,7 +191,7 @@ class PathwayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
 
     @extend_schema(request=PathwayWriteSerializer, responses={200: PathwaySerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        pathway_id = _id(pk)
+        pathway_id = object_id(pk)
         if not self.get_queryset().filter(pk=pathway_id).exists():
             raise NotVisible()
         body = PathwayWriteSerializer(data=request.data, partial=True)
@@ -221,7 +203,7 @@ class PathwayViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.
     @action(detail=True, methods=["post"])
     def adopt(self, request: Request, pk: str | None = None) -> Response:
         """A coordinator records the meeting decision that adopted the pathway."""
-        pathway_id = _id(pk)
+        pathway_id = object_id(pk)
         if not self.get_queryset().filter(pk=pathway_id).exists():
             raise NotVisible()
         body = AdoptSerializer(data=request.data)
@@ -347,25 +329,10 @@ def _commitments(data: dict) -> dict[int, tuple[str, str]] | None:
     }
 
 
-def terms_queryset() -> QuerySet[TermsOfReference]:
-    return TermsOfReference.objects.select_related("group").prefetch_related(
-        Prefetch("commitments", queryset=Commitment.objects.select_related("organisation")),
-        Prefetch(
-            "endorsements",
-            queryset=Endorsement.objects.select_related("organisation", "endorsed_by"),
-        ),
-        Prefetch("group__members", queryset=Organisation.objects.order_by("name")),
-    )
-
-
-def visible_terms(user: User) -> QuerySet[TermsOfReference]:
-    return terms_queryset().filter(group__in=permissions.groups_visible(user))
-
-
 def adopted_terms(user: User, group_id: int) -> TermsOfReference | None:
     """The group's adopted version: the latest adopted one."""
     return (
-        visible_terms(user)
+        selectors.terms_visible(user)
         .filter(group_id=group_id, adopted_at__isnull=False)
         .order_by("-version")
         .first()
@@ -379,7 +346,7 @@ class TermsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[TermsOfReference]:
-        return visible_terms(self.request.user).order_by("group", "-version")
+        return selectors.terms_visible(self.request.user).order_by("group", "-version")
 
     @extend_schema(parameters=[TermsFilterSerializer])
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
@@ -409,7 +376,7 @@ class TermsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @extend_schema(request=TermsWriteSerializer, responses={200: TermsSerializer})
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
         """A draft changes; an adopted version does not (409): write a new one."""
-        terms_id = _id(pk)
+        terms_id = object_id(pk)
         if not self.get_queryset().filter(pk=terms_id).exists():
             raise NotVisible()
         body = TermsWriteSerializer(data=request.data, partial=True)
@@ -425,7 +392,7 @@ class TermsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def adopt(self, request: Request, pk: str | None = None) -> Response:
         """A coordinator records the meeting decision that adopted this version."""
-        terms_id = _id(pk)
+        terms_id = object_id(pk)
         if not self.get_queryset().filter(pk=terms_id).exists():
             raise NotVisible()
         body = AdoptSerializer(data=request.data)
@@ -439,7 +406,7 @@ class TermsViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=True, methods=["post"])
     def endorse(self, request: Request, pk: str | None = None) -> Response:
         """A member organisation's supervisor or admin endorses the adopted version for it."""
-        terms_id = _id(pk)
+        terms_id = object_id(pk)
         if not self.get_queryset().filter(pk=terms_id).exists():
             raise NotVisible()
         body = EndorseSerializer(data=request.data)

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from config.errors import NotVisible
+from config.errors import NotVisible, object_id
 from config.serializers import (
     ModelSerializer,
     StrictPrimaryKeyRelatedField,
@@ -85,13 +85,6 @@ def _roles(data: dict) -> dict[int, tuple[str, str]] | None:
     return {r["organisation"].pk: (r.get("role", ""), r.get("contact", "")) for r in data["roles"]}
 
 
-def _plan_id(pk: str | None) -> int:
-    try:
-        return int(pk or "")
-    except ValueError:
-        raise NotVisible() from None
-
-
 class ContingencyPlanViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -133,7 +126,7 @@ class ContingencyPlanViewSet(
         request=ContingencyPlanWriteSerializer, responses={200: ContingencyPlanSerializer}
     )
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
-        plan_id = _plan_id(pk)
+        plan_id = object_id(pk)
         if not self.get_queryset().filter(pk=plan_id).exists():
             raise NotVisible()  # before the body is read
         body = ContingencyPlanWriteSerializer(data=request.data, partial=True)
@@ -149,7 +142,7 @@ class ContingencyPlanViewSet(
     )
     @action(detail=True, methods=["post"])
     def reviewed(self, request: Request, pk: str | None = None) -> Response:
-        plan_id = _plan_id(pk)
+        plan_id = object_id(pk)
         services.plan_mark_reviewed(plan_id=plan_id, actor=request.user)
         return Response(self.get_serializer(self.get_queryset().get(pk=plan_id)).data)
 

@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.errors import object_id
 from config.renderers import ICalendarRenderer
 from coordination import ics, permissions, selectors, services
 from coordination.api.pathways import TermsSerializer, adopted_terms
@@ -33,14 +34,6 @@ from coordination.api.serializers import (
 from coordination.api.sittings import MeetingWritesMixin
 from coordination.exceptions import NotASitting, NotVisible
 from coordination.models import ActionItem, CoordinationGroup, Meeting
-
-
-def _id(pk: str | None) -> int:
-    """A malformed id is simply not found (404), never a 500."""
-    try:
-        return int(pk or "")
-    except ValueError:
-        raise NotVisible() from None
 
 
 class CoordinationGroupViewSet(
@@ -81,7 +74,7 @@ class CoordinationGroupViewSet(
     @extend_schema(request=GroupPatchSerializer, responses={200: CoordinationGroupSerializer})
     def partial_update(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
         """Coordinators keep the group's name, description, time zone and member organisations."""
-        group_id = _id(pk)
+        group_id = object_id(pk)
         if not self.get_queryset().filter(pk=group_id).exists():
             raise NotVisible()  # before the body is read
         body = GroupPatchSerializer(data=request.data, partial=True)
@@ -94,7 +87,7 @@ class CoordinationGroupViewSet(
     def terms(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
         """The group's adopted terms of reference, with who has and who has not endorsed them
         (404 while no version is adopted; every version: ``/terms/?group=``)."""
-        group_id = _id(pk)
+        group_id = object_id(pk)
         if not self.get_queryset().filter(pk=group_id).exists():
             raise NotVisible()
         terms = adopted_terms(request.user, group_id)
@@ -117,7 +110,7 @@ class MeetingViewSet(
 
     def _visible_meeting(self, pk: str | None) -> Meeting:
         """Invisible is missing (404), before any body is read."""
-        meeting = selectors.meeting_list(self.request.user).filter(pk=_id(pk)).first()
+        meeting = selectors.meeting_list(self.request.user).filter(pk=object_id(pk)).first()
         if meeting is None:
             raise NotVisible()
         return meeting
@@ -170,7 +163,7 @@ class MeetingViewSet(
         renderer_classes=[renderers.JSONRenderer, ICalendarRenderer],
     )
     def ics(self, request: Request, pk: str | None = None) -> HttpResponse:
-        meeting = self.get_queryset().filter(pk=_id(pk)).first()
+        meeting = self.get_queryset().filter(pk=object_id(pk)).first()
         if meeting is None:
             raise NotVisible()
         response = HttpResponse(
@@ -257,7 +250,7 @@ class ActionItemViewSet(
     def partial_update(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
         """Coordinators change anything; the owner organisation's staff (or the person named)
         change ``status`` and ``progress_note``."""
-        item_id = _id(pk)
+        item_id = object_id(pk)
         serializer = ActionItemPatchSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         services.action_item_update(

@@ -3,47 +3,28 @@ record the adopting decision, each member organisation's supervisors and admins 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import ServiceError
-from coordination import permissions, services
+from coordination import permissions, selectors, services
 from coordination.mechanism_forms import AdoptForm, PathwayForm, TermsForm
 from coordination.models import (
-    Commitment,
-    Endorsement,
     Pathway,
-    PathwayStep,
     TermsOfReference,
 )
 from coordination.views.common import coordinated_group, failed, visible_group
-from organisations.models import Service
 
 # Terms of reference -----------------------------------------------------------------------------
 
 
-def _terms_rows() -> Any:
-    return TermsOfReference.objects.select_related(
-        "group", "adopted_by__occurrence"
-    ).prefetch_related(
-        Prefetch("commitments", queryset=Commitment.objects.select_related("organisation")),
-        Prefetch(
-            "endorsements",
-            queryset=Endorsement.objects.select_related("organisation", "endorsed_by"),
-        ),
-    )
-
-
 def _terms_or_404(request: HttpRequest, pk: int) -> TermsOfReference:
-    terms = _terms_rows().filter(pk=pk).first()
+    terms = selectors.terms_rows().filter(pk=pk).first()
     if terms is None or not permissions.can_view(request.user, terms.group):
         raise Http404
     return terms
@@ -65,7 +46,7 @@ def _endorsement_context(request: HttpRequest, terms: TermsOfReference | None) -
 def terms(request: HttpRequest, pk: int) -> HttpResponse:
     """The group's adopted terms with their endorsements, and every version."""
     group = visible_group(request, pk)
-    versions = list(_terms_rows().filter(group=group).order_by("-version"))
+    versions = list(selectors.terms_rows().filter(group=group).order_by("-version"))
     adopted = next((t for t in versions if t.is_adopted), None)
     can_coordinate = permissions.can_coordinate(request.user, group)
     drafts = [
@@ -111,7 +92,7 @@ def terms_version(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def terms_create(request: HttpRequest, pk: int) -> HttpResponse:
     group = coordinated_group(request, pk)
-    latest = _terms_rows().filter(group=group).order_by("-version").first()
+    latest = selectors.terms_rows().filter(group=group).order_by("-version").first()
     initial = (
         {
             name: getattr(latest, name)
@@ -217,20 +198,8 @@ def _int(value: object) -> int:
 # Referral pathways ------------------------------------------------------------------------------
 
 
-def pathway_rows() -> Any:
-    services_now = Service.objects.select_related("organisation").order_by("organisation__name")
-    return Pathway.objects.select_related("group", "adopted_by__occurrence").prefetch_related(
-        Prefetch(
-            "steps",
-            queryset=PathwayStep.objects.prefetch_related(
-                Prefetch("services", queryset=services_now)
-            ),
-        )
-    )
-
-
 def _pathway_or_404(request: HttpRequest, pk: int) -> Pathway:
-    pathway = pathway_rows().filter(pk=pk).first()
+    pathway = selectors.pathway_rows().filter(pk=pk).first()
     if pathway is None or not permissions.can_view(request.user, pathway.group):
         raise Http404
     return pathway
@@ -245,7 +214,7 @@ def pathways(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "group": group,
             "pathways": list(
-                pathway_rows().filter(group=group).order_by("category", "city", "area")
+                selectors.pathway_rows().filter(group=group).order_by("category", "city", "area")
             ),
             "can_coordinate": permissions.can_coordinate(request.user, group),
         },

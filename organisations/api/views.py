@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import NotAllowed, NotVisible
+from config.errors import NotAllowed, NotVisible, object_id
 from config.pagination import Pages
 from config.renderers import FileRenderer
 from organisations import permissions, selectors, services
@@ -36,13 +36,6 @@ from organisations.api.serializers import (
 from organisations.models import Membership, Organisation, Partnership, Service
 
 
-def _id(pk: object) -> int:
-    try:
-        return int(str(pk))
-    except ValueError:
-        raise NotVisible() from None
-
-
 class OrganisationViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -62,7 +55,7 @@ class OrganisationViewSet(
 
     def _managed(self, pk: object) -> Organisation:
         """The organisation, for its admins: who may is asked before any body is read."""
-        organisation = get_object_or_404(Organisation.objects.active(), pk=_id(pk))
+        organisation = get_object_or_404(Organisation.objects.active(), pk=object_id(pk))
         if not permissions.can_manage_organisation(self.request.user, organisation):
             raise NotAllowed()
         return organisation
@@ -117,7 +110,7 @@ class OrganisationViewSet(
         organisation = self._managed(pk)
         membership = get_object_or_404(
             Membership.objects.select_related("user", "organisation"),
-            pk=_id(membership_id),
+            pk=object_id(membership_id),
             organisation=organisation,
         )
         body = MembershipPatchSerializer(data=request.data)
@@ -174,7 +167,7 @@ class ServiceViewSet(
         # Archived services are out of the directory but still their organisation's to edit.
         service = get_object_or_404(
             Service.objects.select_related("organisation").filter(organisation__is_active=True),
-            pk=_id(pk),
+            pk=object_id(pk),
         )
         manager = permissions.can_manage_organisation(request.user, service.organisation)
         if not service.is_active and not manager:
@@ -205,7 +198,7 @@ class PartnershipDocumentView(APIView):
         }
     )
     def get(self, request: Request, pk: str) -> FileResponse:
-        partnership = get_object_or_404(Partnership, pk=_id(pk))
+        partnership = get_object_or_404(Partnership, pk=object_id(pk))
         if not partnership.document:
             raise NotVisible()
         return FileResponse(partnership.document.open("rb"), as_attachment=True)

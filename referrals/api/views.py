@@ -14,6 +14,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.errors import object_id
 from config.pagination import NewestFirst
 from organisations.models import Membership, Role
 from organisations.selectors import memberships_of
@@ -286,7 +287,7 @@ class ReferralViewSet(
 
     def retrieve(self, request: Request, pk: str | None = None, **kwargs: object) -> Response:
         referral = services.referral_open(
-            referral_id=_id(pk), actor=request.user, channel=AccessChannel.API
+            referral_id=object_id(pk), actor=request.user, channel=AccessChannel.API
         )
         return self._respond(referral)
 
@@ -298,7 +299,7 @@ class ReferralViewSet(
     def events(self, request: Request, pk: str | None = None) -> Response:
         referral = (
             Referral.objects.select_related("from_organisation", "to_organisation")
-            .filter(pk=_id(pk))
+            .filter(pk=object_id(pk))
             .first()
         )
         if referral is None or not permissions.can_see(request.user, referral):
@@ -339,7 +340,7 @@ class ReferralViewSet(
         serializer = ReferralPatchSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         referral = services.referral_update_draft(
-            referral_id=_id(pk), actor=request.user, **serializer.validated_data
+            referral_id=object_id(pk), actor=request.user, **serializer.validated_data
         )
         return self._respond(referral)
 
@@ -349,7 +350,7 @@ class ReferralViewSet(
     def _visible_id(self, pk: str | None) -> int:
         """Invisible is missing (404) before the body is read: an invalid body tells a stranger
         nothing, not even that the referral exists."""
-        referral = Referral.objects.filter(pk=_id(pk)).first()
+        referral = Referral.objects.filter(pk=object_id(pk)).first()
         if referral is None or not permissions.can_see(self.request.user, referral):
             raise NotVisible()
         return referral.pk
@@ -419,11 +420,3 @@ def _transition_action(name: str, transition: Transition):
 # One row of the table, one operation: the same shape for every transition.
 for _name, _transition in TRANSITIONS.items():
     setattr(ReferralViewSet, _name, _transition_action(_name, _transition))
-
-
-def _id(pk: str | None) -> int:
-    """A malformed id is simply not found (404), never a 500."""
-    try:
-        return int(pk or "")
-    except ValueError:
-        raise NotVisible() from None

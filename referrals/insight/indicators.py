@@ -16,8 +16,7 @@ import json
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
-from django.db.models import Value as Constant
+from django.db.models import Case, Count, F, Q, QuerySet, When
 from django.utils.translation import gettext_lazy as _
 
 from coordination import indicators
@@ -41,18 +40,11 @@ def _received(window: Window) -> QuerySet:
     ).exclude(state__in=[State.PENDING_MODERATION, State.REJECTED])
     if window.category:
         referrals = referrals.filter(service_category=window.category)
-    period = Case(
-        *(
-            When(
-                submitted_at__gte=p.bounds(tz)[0],
-                submitted_at__lt=p.bounds(tz)[1],
-                then=Constant(p.index),
-            )
-            for p in window.periods
-        ),
-        output_field=IntegerField(),
+    return (
+        referrals.annotate(period=window.period_case("submitted_at"))
+        .values("period")
+        .order_by("period")
     )
-    return referrals.annotate(period=period).values("period").order_by("period")
 
 
 def _by_period(window: Window, **aggregates: object) -> dict[object, dict]:
