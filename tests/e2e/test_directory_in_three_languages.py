@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from organisations.demo import DEMO_PASSWORD
 
@@ -27,12 +28,16 @@ def test_a_caseworker_browses_the_directory_and_matrix_in_three_languages(page, 
     call_command("seed_demo", force=True, verbosity=0)
     sign_in(page, live_server, "cso1.worker")
 
-    page.click("nav >> text=Directory")
-    assert page.locator("table tbody tr").count() == 4
+    # A click that navigates returns before the next page has loaded: wait for it, never count
+    # the rows of the page being left.
+    with page.expect_navigation():
+        page.click("nav >> text=Directory")
+    expect(page.locator("table tbody tr")).to_have_count(4)
     page.select_option("select[name=category]", "legal_aid")
-    page.click("form[role=search] button[type=submit]")
+    with page.expect_navigation():
+        page.click("form[role=search] button[type=submit]")
     rows = page.locator("table tbody tr")
-    assert rows.count() == 1
+    expect(rows).to_have_count(1)
     assert "Legal Aid Sfax" in rows.inner_text()
 
     page.goto(f"{live_server.url}/organisations/matrix/?city=Sfax")
@@ -42,8 +47,9 @@ def test_a_caseworker_browses_the_directory_and_matrix_in_three_languages(page, 
     switch_language(page, "fr")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("h1").inner_text() == "Qui fait quoi où"
-    page.click("nav >> text=Annuaire")
-    assert page.locator("table tbody tr").count() == 4
+    with page.expect_navigation():
+        page.click("nav >> text=Annuaire")
+    expect(page.locator("table tbody tr")).to_have_count(4)
 
     switch_language(page, "ar")
     assert page.locator("html").get_attribute("dir") == "rtl"
@@ -61,6 +67,7 @@ def test_signing_out_ends_the_session(page, live_server):
     sign_in(page, live_server, "cso1.worker")
 
     page.click("summary")
-    page.click("text=Sign out")
+    with page.expect_navigation():
+        page.click("text=Sign out")
     page.goto(f"{live_server.url}/organisations/")
     assert page.url.startswith(f"{live_server.url}/accounts/login/")

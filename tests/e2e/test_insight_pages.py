@@ -28,8 +28,8 @@ def test_every_role_has_a_home_that_shows_what_needs_them(page, live_server, use
     first = page.locator("ul.counters a").first
     if first.count():
         target = first.get_attribute("href")
-        first.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            first.click()
         assert page.url.endswith(target)
     assert "not a member of any organisation" not in page.content()
 

@@ -20,12 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 REASON = "Needs a doctor this week."
 
 
-def sign_out(page):
-    """Sign out from a desktop-sized page (the other journeys)."""
-    page.click("summary")
-    page.click("text=Sign out")
-
-
 @pytest.mark.parametrize("language", ["en", "fr", "ar"])
 def test_a_person_is_referred_helped_and_the_loop_closed(browser, live_server, language):
     call_command("seed_demo", force=True, verbosity=0)
