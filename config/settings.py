@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "notifications",
     "coordination",
     "referrals",
+    # The public pages: they read the public directory and published pathways, never a case.
+    "findhelp",
 ]
 
 MIDDLEWARE = [

@@ -164,7 +164,13 @@ def _pathways(group, coordinator, decision) -> None:
                 ],
             )
         if decision is not None and pathway.adopted_at is None:
-            services.pathway_adopt(actor=coordinator, pathway_id=pathway.pk, decision=decision)
+            pathway = services.pathway_adopt(
+                actor=coordinator, pathway_id=pathway.pk, decision=decision
+            )
+        # The shelter pathway is on the public "find help" pages (the host families never are).
+        shelter = category == ServiceCategory.EMERGENCY_SHELTER
+        if shelter and pathway.adopted_at and not pathway.is_published:
+            services.pathway_update(actor=coordinator, pathway_id=pathway.pk, is_published=True)
 
 
 OBJECTIVES = [

@@ -181,7 +181,7 @@ def seed() -> dict[str, Organisation]:
                 "area_served": area,
                 "capacity_status": capacity,
                 "languages": languages,
-                "opening_hours": "Mon–Fri 08:30–16:30",
+                "opening_hours": "Mo-Fr 08:30-16:30; PH off",
                 "is_active": True,
                 # Open data shows all but the host families, whose addresses stay private.
                 "is_public": name not in CONFIDENTIAL,

@@ -134,6 +134,7 @@ class ServiceForm(forms.ModelForm):
             "city",
             "area_served",
             "opening_hours",
+            "what_to_bring",
             "capacity_status",
             "is_public",
             "location_confidential",
@@ -141,6 +142,8 @@ class ServiceForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "eligibility": forms.Textarea(attrs={"rows": 2}),
+            "what_to_bring": forms.Textarea(attrs={"rows": 2}),
+            "opening_hours": forms.TextInput(attrs={"dir": "ltr", "spellcheck": "false"}),
         }
 
 

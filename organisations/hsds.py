@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 
-from organisations import names
+from organisations import hours, names
 from organisations.models import Organisation, Service, ServiceCategory
 
 NAMESPACE = uuid.UUID("9a7c1f5e-6b1d-4b43-9d8e-2f3c5a7e0b11")
@@ -160,17 +160,15 @@ def service(item: Service, *, full: bool = False) -> dict[str, Any]:
             description=item.city,
         )
     ]
-    record["schedules"] = (
-        [
-            {
-                "id": hsds_id("schedule", item.pk),
-                "service_id": service_id,
-                "description": item.opening_hours,
-            }
-        ]
-        if item.opening_hours
-        else []
-    )
+    record["schedules"] = _schedules(item, service_id)
+    record["required_documents"] = [
+        {
+            "id": hsds_id("required_document", f"{item.pk}:{n}"),
+            "service_id": service_id,
+            "document": line,
+        }
+        for n, line in enumerate(_lines(item.what_to_bring))
+    ]
     record["phones"] = _phones(organisation, service_id=service_id)
     location = _location(organisation)
     record["service_at_locations"] = (
@@ -213,6 +211,39 @@ def service(item: Service, *, full: bool = False) -> dict[str, Any]:
         },
     ]
     return record
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _schedules(item: Service, service_id: str) -> list[dict[str, Any]]:
+    """The weekly ranges of the hours as iCal-like rows (one per range shared by some days), each
+    carrying the rule as written; hours that are not in the syntax travel as a description."""
+    if not item.opening_hours:
+        return []
+    pattern = hours.weekly_pattern(item.opening_hours)
+    if not pattern:
+        return [
+            {
+                "id": hsds_id("schedule", item.pk),
+                "service_id": service_id,
+                "description": item.opening_hours,
+            }
+        ]
+    return [
+        {
+            "id": hsds_id("schedule", f"{item.pk}:{n}"),
+            "service_id": service_id,
+            "freq": "WEEKLY",
+            "wkst": "MO",
+            "byday": ",".join(days),
+            "opens_at": opens.strftime("%H:%M"),
+            "closes_at": closes.strftime("%H:%M"),
+            "description": item.opening_hours,
+        }
+        for n, (days, opens, closes) in enumerate(pattern)
+    ]
 
 
 def page(contents: list[dict[str, Any]], *, total: int, number: int, size: int) -> dict[str, Any]:

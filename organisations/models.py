@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from knox.models import AbstractAuthToken
 
+from organisations.hours import validate_opening_hours
+
 
 class OrganisationKind(models.TextChoices):
     MUNICIPALITY = "municipality", _("Municipality")
@@ -206,7 +208,20 @@ class Service(models.Model):
     area_served = models.CharField(
         _("area served"), max_length=200, blank=True, help_text=_("District or neighbourhood.")
     )
-    opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    opening_hours = models.CharField(
+        _("opening hours"),
+        max_length=200,
+        blank=True,
+        validators=[validate_opening_hours],
+        help_text=_(
+            "As map applications read them: Mo-Fr 08:30-12:00,14:00-17:00; Sa 09:00-12:00; PH off"
+        ),
+    )
+    what_to_bring = models.TextField(
+        _("what to bring"),
+        blank=True,
+        help_text=_("Documents or anything a person should bring, one per line."),
+    )
     capacity_status = models.CharField(
         _("capacity"),
         max_length=20,

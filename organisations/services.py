@@ -54,6 +54,7 @@ SERVICE_FIELDS = (
     "city",
     "area_served",
     "opening_hours",
+    "what_to_bring",
     "capacity_status",
     "is_public",
     "location_confidential",
@@ -355,7 +356,8 @@ def service_update(*, service: Service, actor: User | None, **fields: Any) -> Se
     if "capacity_status" in fields:
         service.capacity_confirmed_at = timezone.now()
     _check_public(service)
-    service.full_clean()
+    # Hours written before they had a syntax stay until someone edits them.
+    service.full_clean(exclude=None if "opening_hours" in fields else ["opening_hours"])
     service.save()
     cache.delete("organisations:service-languages")
     return service

@@ -181,6 +181,8 @@ def build(world: World) -> Matrix:
     matrix.objects["hsds_organization"] = {
         "public": {"pk": hsds.hsds_id("organization", world.sender.pk)}
     }
+    # The public "find help" pages, in each interface language.
+    matrix.objects["findhelp_language"] = {code: {"language": code} for code in ("en", "ar")}
 
     # Coordination: the world's group (sender, receiver, unverified; coordinated by both
     # coordinators) and another group none of the roles belongs to.
@@ -650,6 +652,11 @@ ROUTES: dict[str, Route] = {
     "hsds-service": R("hsds_service", public_rule),
     "hsds-organizations": R("none", public_rule),
     "hsds-organization": R("hsds_organization", public_rule),
+    "findhelp:start": R("none", public_rule, ok=(302,)),
+    "findhelp:service-worker": R("none", public_rule),
+    "findhelp:directory": R("findhelp_language", public_rule),
+    "findhelp:pathways": R("findhelp_language", public_rule),
+    "findhelp:manifest": R("findhelp_language", public_rule),
     "coordination:feed-settings": R("none", signed_in_rule),
     "coordination:feed-regenerate": R("none", signed_in_rule, post_only=True, ok=(302,)),
     "coordination:feed-revoke": R("none", signed_in_rule, post_only=True, ok=(302,)),

@@ -39,6 +39,7 @@ class ServiceSerializer(ModelSerializer):
             "city",
             "area_served",
             "opening_hours",
+            "what_to_bring",
             "capacity_status",
             "capacity_confirmed_at",
         ]

@@ -272,10 +272,13 @@ def crawl_as(
     limit: int = 60,
     words: bool = True,
     axe: bool = True,
+    start: str = "/",
+    within: str = "/",
 ) -> Crawl:
     """Sign in as ``role`` and read every kind of page it can reach, in each language (``words``:
     and look for interface text left untranslated; ``axe``: and check each page's accessibility
-    with axe-core, in each language)."""
+    with axe-core, in each language). ``start``: the first page; ``within``: the paths it follows
+    (the public pages name their language in the path: each is crawled in its own)."""
     result = Crawl()
     catalogues = {language: english_strings(language) for language in languages if language != "en"}
     catalogues["en"] = set()
@@ -287,7 +290,7 @@ def crawl_as(
         page.set_default_timeout(15_000)
         sign_in(page, base_url, role)
         host = urlsplit(base_url).hostname
-        queue, seen, kinds = deque(["/"]), {"/"}, Counter()
+        queue, seen, kinds = deque([start]), {start}, Counter()
         while queue and sum(result.pages.values()) < limit * len(languages):
             path = queue.popleft()
             for language in languages:
@@ -309,7 +312,7 @@ def crawl_as(
                 if language == languages[0]:
                     for link in checks["links"]:
                         local = _local(link, base_url)
-                        if local is None or local in seen:
+                        if local is None or local in seen or not local.startswith(within):
                             continue
                         seen.add(local)
                         if kinds[kind_of(local)] < PER_KIND:

@@ -121,6 +121,8 @@ def test_a_service_leaves_the_directory_and_comes_back(as_user, cso, anna, alice
         ({"category": "spa"}, "category"),
         ({"capacity_status": "overflowing"}, "capacity_status"),
         ({"name": ""}, "name"),
+        ({"opening_hours": "Mon–Fri 9 to 5"}, "opening_hours"),
+        ({"opening_hours": "Mo-Fr 25:00-26:00"}, "opening_hours"),
     ],
 )
 def test_a_bad_service_change_is_400_and_changes_nothing(as_user, cso, anna, body, field):
@@ -216,3 +218,27 @@ def test_the_last_admin_cannot_leave_and_bad_members_are_400(as_user, cso, anna)
     other = member(ServiceFactory().organisation, "caseworker")
     foreign = Membership.objects.get(user=other)
     assert as_user(anna).patch(f"{url}{foreign.pk}/", {"role": "admin"}).status_code == 404
+
+
+def test_opening_hours_are_kept_as_written_in_the_syntax(as_user, cso, anna):
+    service = ServiceFactory(organisation=cso, name="Meals")
+    url = f"/api/v1/services/{service.pk}/"
+
+    response = as_user(anna).patch(
+        url, {"opening_hours": "Mo-Fr 08:30-16:30; PH off"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert response.data["opening_hours"] == "Mo-Fr 08:30-16:30; PH off"
+
+
+def test_hours_written_before_the_syntax_do_not_block_another_change(as_user, cso, anna):
+    service = ServiceFactory(organisation=cso, name="Meals", opening_hours="By appointment")
+
+    response = as_user(anna).patch(
+        f"/api/v1/services/{service.pk}/", {"what_to_bring": "A photo"}, format="json"
+    )
+
+    assert response.status_code == 200
+    service.refresh_from_db()
+    assert (service.opening_hours, service.what_to_bring) == ("By appointment", "A photo")

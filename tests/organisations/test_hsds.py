@@ -15,7 +15,7 @@ from jsonschema import Draft7Validator, FormatChecker
 from rest_framework.test import APIClient
 
 from organisations import hsds
-from organisations.models import ServiceCategory
+from organisations.models import Service, ServiceCategory
 from tests.factories import OrganisationFactory, ServiceFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,8 @@ def directory():
             name="Legal counselling",
             category=ServiceCategory.LEGAL_AID,
             languages=["ar", "fr"],
-            opening_hours="Mon–Fri 08:30–16:30",
+            opening_hours="Mo-Fr 08:30-12:00,14:00-17:00; Sa 09:00-12:00; PH off",
+            what_to_bring="Passport or any identity paper\nThe letter received",
             area_served="Sfax Ville",
             is_public=True,
         ),
@@ -83,10 +84,31 @@ def test_services_and_organizations_validate_against_the_published_schemas(direc
         assert errors("organization_list.json", item) == []
     assert errors("organization_with_definitions.json", organization.json()) == []
     assert full["languages"][0]["code"] == "ar"
-    assert full["schedules"][0]["description"] == "Mon–Fri 08:30–16:30"
+    # The hours as weekly iCal-like rows, one per range, the rule as written beside each.
+    assert [(s["byday"], s["opens_at"], s["closes_at"]) for s in full["schedules"]] == [
+        ("MO,TU,WE,TH,FR", "08:30", "12:00"),
+        ("MO,TU,WE,TH,FR", "14:00", "17:00"),
+        ("SA", "09:00", "12:00"),
+    ]
+    assert {s["freq"] for s in full["schedules"]} == {"WEEKLY"}
+    assert full["schedules"][0]["description"].endswith("PH off")
+    assert [d["document"] for d in full["required_documents"]] == [
+        "Passport or any identity paper",
+        "The letter received",
+    ]
     assert full["service_at_locations"][0]["location"]["addresses"][0]["country"] == "TN"
     (term,) = [a["taxonomy_term"] for a in full["attributes"] if a["value"] == "legal_aid"]
     assert (term["taxonomy"], term["name"]) == ("Open Eligibility", "Legal")
+
+
+def test_hours_written_before_the_syntax_travel_as_a_description(directory):
+    Service.objects.filter(pk=directory["counselling"].pk).update(opening_hours="By appointment")
+    service_id = APIClient().get("/api/hsds/services/").json()["contents"][0]["id"]
+    cache.clear()
+    full = APIClient().get(f"/api/hsds/services/{service_id}").json()
+    assert errors("service_with_definitions.json", full) == []
+    assert [s.get("description") for s in full["schedules"]] == ["By appointment"]
+    assert "byday" not in full["schedules"][0]
 
 
 def test_what_is_not_public_never_leaves(directory):
