@@ -31,7 +31,7 @@ endif
 # The suite runs with DEBUG off, as production does; these two make that possible without secrets.
 TEST_ENV := SECRET_KEY=test-only-secret-key-0123456789abcdefghijkl ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: help install run test test-fast fuzz soak lint audit format migrations messages bench bench-reads bench-city bench-plans bench-growth screenshots clean
+.PHONY: help install run test test-fast fuzz soak lint audit format migrations messages bench bench-reads bench-city bench-plans bench-findhelp bench-growth screenshots clean
 
 help:
 	@echo "make run    set up, load the demo world and start web + Celery worker + beat"
@@ -132,6 +132,7 @@ bench: install
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py seed_load --force --reuse --referrals $(REFERRALS) --meetings $$(( $(REFERRALS) / 10 ))
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.city
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.plans
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.findhelp
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.load
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(BIN)/python -m benchmarks.delivery
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) CELERY_BROKER_URL=$(BENCH_BROKER_URL) $(BIN)/python -m benchmarks
@@ -154,6 +155,13 @@ bench-plans: install
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py migrate -v0
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py seed_load --force --reuse --referrals $(REFERRALS) --meetings $$(( $(REFERRALS) / 10 ))
 	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.plans
+
+# The public "find help" pages: rendered and from the cache, and under load beside no cache.
+bench-findhelp: install
+	$(BIN)/python -m benchmarks.database $(LOAD_DATABASE_URL)
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py migrate -v0
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python manage.py seed_load --force --reuse --referrals $(REFERRALS) --meetings $$(( $(REFERRALS) / 10 ))
+	$(BENCH_ENV) DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python -m benchmarks.findhelp
 
 # How the lists' cost grows: 1,000, 100,000 and 1,000,000 referrals (one database each,
 # relais_load_<n>, the million reusing LOAD_DATABASE_URL); a table from var/bench.json.

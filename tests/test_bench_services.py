@@ -71,3 +71,39 @@ def test_the_mixed_load_runs_against_gunicorn_without_an_error(tmp_path, monkeyp
     assert figures["errors"] == 0, capsys.readouterr().out
     assert set(figures["by_kind"]) == {"list", "open", "comment", "transition"}
     assert json.loads((tmp_path / "bench.json").read_text())["mixed load"]["figures"] == figures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_find_help_pages_under_load_come_from_the_cache_not_the_database(
+    tmp_path, monkeypatch, capsys
+):
+    _needs_postgresql_and_redis()
+    call_command(
+        "seed_load", force=True, verbosity=0, organisations=12, users=60, referrals=200, meetings=0
+    )
+    from benchmarks import findhelp, load, report
+
+    monkeypatch.setattr(report, "PATH", tmp_path / "bench.json")
+    monkeypatch.setattr(findhelp, "PUBLIC", 20)
+    monkeypatch.setattr(findhelp, "REQUESTS", 3)
+    monkeypatch.setattr(findhelp, "CLIENTS", 4)
+    monkeypatch.setattr(findhelp, "SECONDS", 3.0)
+    monkeypatch.setattr(load, "GUNICORN_WORKERS", 1)
+    # The server's cache: this machine's Redis, a database of its own.
+    monkeypatch.setenv("CACHE_URL", settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/3")
+    monkeypatch.setenv("OPEN_DATA_CACHE_SECONDS", "300")
+
+    findhelp.main()
+
+    figures = json.loads((tmp_path / "bench.json").read_text())["find help"]["figures"]
+    cached, reference = figures["load"], figures["reference_without_cache"]
+    assert figures["public_services"] == 20
+    assert cached["errors"] == reference["errors"] == 0, capsys.readouterr().out
+    # Under load every page came from the cache and no table of the database was read; the same
+    # server without the cache rendered every page from the database.
+    assert cached["served_from_cache"] > 20
+    assert (cached["rendered"], cached["table_reads"]) == (0, 0)
+    assert reference["rendered"] > 0
+    assert reference["table_reads"] > 0
+    hits = [row for row in figures["results"] if "from the cache" in row["what"]]
+    assert [row["queries"] for row in hits] == [0, 0]
