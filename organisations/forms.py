@@ -87,7 +87,18 @@ class OrganisationProfileForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "city", "description", "address", "phone", "email", "website"]
+        fields = [
+            "name",
+            "kind",
+            "city",
+            "description",
+            "address",
+            "postal_code",
+            "region",
+            "phone",
+            "email",
+            "website",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 

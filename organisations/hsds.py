@@ -21,6 +21,7 @@ import uuid
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from organisations import hours, names
 from organisations.models import Organisation, Service, ServiceCategory
@@ -74,26 +75,27 @@ def taxonomy_term(category: str) -> dict[str, Any]:
 
 
 def _location(organisation: Organisation) -> dict[str, Any] | None:
+    """The organisation's place. HSDS's tabular form requires a postal code and a region in an
+    address: an address without them travels as the location's description instead."""
     if not organisation.address:
         return None
     location_id = hsds_id("location", organisation.pk)
-    return {
-        "id": location_id,
-        "location_type": "physical",
-        "name": organisation.name,
-        "addresses": [
-            {
-                "id": hsds_id("address", organisation.pk),
-                "location_id": location_id,
-                "address_1": organisation.address,
-                "city": organisation.city,
-                "state_province": "",
-                "postal_code": "",
-                "country": settings.DIRECTORY_COUNTRY,
-                "address_type": "physical",
-            }
-        ],
-    }
+    location = {"id": location_id, "location_type": "physical", "name": organisation.name}
+    if not (organisation.postal_code and organisation.region):
+        return {**location, "description": f"{organisation.address}, {organisation.city}"}
+    location["addresses"] = [
+        {
+            "id": hsds_id("address", organisation.pk),
+            "location_id": location_id,
+            "address_1": organisation.address,
+            "city": organisation.city,
+            "state_province": organisation.region,
+            "postal_code": organisation.postal_code,
+            "country": settings.DIRECTORY_COUNTRY,
+            "address_type": "physical",
+        }
+    ]
+    return location
 
 
 def _phones(organisation: Organisation, **link: str) -> list[dict[str, Any]]:
@@ -231,6 +233,8 @@ def _schedules(item: Service, service_id: str) -> list[dict[str, Any]]:
                 "description": item.opening_hours,
             }
         ]
+    # HSDS asks for the times' offset from UTC (the directory's time zone, this week).
+    offset = timezone.localtime().isoformat()[-6:]
     return [
         {
             "id": hsds_id("schedule", f"{item.pk}:{n}"),
@@ -238,8 +242,8 @@ def _schedules(item: Service, service_id: str) -> list[dict[str, Any]]:
             "freq": "WEEKLY",
             "wkst": "MO",
             "byday": ",".join(days),
-            "opens_at": opens.strftime("%H:%M"),
-            "closes_at": closes.strftime("%H:%M"),
+            "opens_at": f"{opens:%H:%M}{offset}",
+            "closes_at": f"{closes:%H:%M}{offset}",
             "description": item.opening_hours,
         }
         for n, (days, opens, closes) in enumerate(pattern)

@@ -82,6 +82,10 @@ class Organisation(models.Model):
     city = models.CharField(_("city"), max_length=100, db_index=True)
     description = models.TextField(_("description"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    region = models.CharField(
+        _("region"), max_length=100, blank=True, help_text=_("Governorate, province or region.")
+    )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)

@@ -41,6 +41,8 @@ ORGANISATION_PROFILE_FIELDS = (
     "city",
     "description",
     "address",
+    "postal_code",
+    "region",
     "phone",
     "email",
     "website",

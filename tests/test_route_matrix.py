@@ -651,6 +651,7 @@ ROUTES: dict[str, Route] = {
     "hsds-services": R("none", public_rule),
     "hsds-service": R("hsds_service", public_rule),
     "hsds-organizations": R("none", public_rule),
+    "hsds-datapackage": R("none", public_rule),
     "hsds-organization": R("hsds_organization", public_rule),
     "findhelp:start": R("none", public_rule, ok=(302,)),
     "findhelp:service-worker": R("none", public_rule),

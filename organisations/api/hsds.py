@@ -1,7 +1,8 @@
 """The directory as open data: the Open Referral HSDS 3.0 API profile, read-only, for anyone.
 
 ``/api/hsds/`` (about), ``/api/hsds/services/`` and ``/api/hsds/services/{id}``,
-``/api/hsds/organizations/`` and ``/api/hsds/organizations/{id}``, paginated as HSDS says
+``/api/hsds/organizations/`` and ``/api/hsds/organizations/{id}``, paginated as HSDS says, and
+``/api/hsds/datapackage.zip`` (the tabular data package: CSV files and ``datapackage.json``),
 (``page``, ``per_page``; ``total_items``, ``contents``...). Only what ``Service.objects.public()``
 lets out, and the organisations that offer it. No session, no token, no cookie: the pages are
 served from the cache (``OPEN_DATA_CACHE_SECONDS``), so that heavy traffic does not reach the
@@ -11,6 +12,7 @@ case database. Documented by the HSDS profile itself, not in Relais' own OpenAPI
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -20,7 +22,7 @@ from rest_framework.views import APIView
 
 from config.errors import NotVisible
 from config.serializers import QuerySerializer, StrictIntegerField
-from organisations import hsds
+from organisations import hsds, hsds_tabular
 from organisations.models import Organisation, Service
 
 MAX_PER_PAGE = 200
@@ -108,3 +110,15 @@ class OrganizationDetailView(_OpenData):
         if found is None:
             raise NotVisible()
         return Response(hsds.organization(found, full=True))
+
+
+@extend_schema(exclude=True)
+class DatapackageView(_OpenData):
+    """The tabular data package: a zip of CSV files and ``datapackage.json``."""
+
+    def get(self, request: Request) -> HttpResponse:
+        services = list(public_services())
+        body = hsds_tabular.datapackage(services, list(public_organisations()))
+        response = HttpResponse(body, content_type="application/zip")
+        response["Content-Disposition"] = 'attachment; filename="relais-directory-hsds.zip"'
+        return response

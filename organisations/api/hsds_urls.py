@@ -16,6 +16,7 @@ urlpatterns = [
     path("services/", cached(hsds.ServiceListView.as_view()), name="hsds-services"),
     path("services/<str:pk>", cached(hsds.ServiceDetailView.as_view()), name="hsds-service"),
     path("organizations/", cached(hsds.OrganizationListView.as_view()), name="hsds-organizations"),
+    path("datapackage.zip", cached(hsds.DatapackageView.as_view()), name="hsds-datapackage"),
     path(
         "organizations/<str:pk>",
         cached(hsds.OrganizationDetailView.as_view()),

@@ -58,6 +58,8 @@ class OrganisationSerializer(ModelSerializer):
             "city",
             "description",
             "address",
+            "postal_code",
+            "region",
             "phone",
             "email",
             "website",

@@ -4,7 +4,10 @@ is not public, nor a confidential place, ever leaves."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -39,6 +42,8 @@ def directory():
         name="Legal Aid Sfax",
         description="Free legal counselling",
         address="12 rue de Tunis",
+        postal_code="3000",
+        region="Sfax",
         phone="+216 74 000 200",
         email="help@legal.example",
         website="https://legal.example",
@@ -84,11 +89,12 @@ def test_services_and_organizations_validate_against_the_published_schemas(direc
         assert errors("organization_list.json", item) == []
     assert errors("organization_with_definitions.json", organization.json()) == []
     assert full["languages"][0]["code"] == "ar"
-    # The hours as weekly iCal-like rows, one per range, the rule as written beside each.
+    # The hours as weekly iCal-like rows, one per range, the rule as written beside each; the
+    # times with their offset from UTC, as HSDS asks (Tunis: +01:00).
     assert [(s["byday"], s["opens_at"], s["closes_at"]) for s in full["schedules"]] == [
-        ("MO,TU,WE,TH,FR", "08:30", "12:00"),
-        ("MO,TU,WE,TH,FR", "14:00", "17:00"),
-        ("SA", "09:00", "12:00"),
+        ("MO,TU,WE,TH,FR", "08:30+01:00", "12:00+01:00"),
+        ("MO,TU,WE,TH,FR", "14:00+01:00", "17:00+01:00"),
+        ("SA", "09:00+01:00", "12:00+01:00"),
     ]
     assert {s["freq"] for s in full["schedules"]} == {"WEEKLY"}
     assert full["schedules"][0]["description"].endswith("PH off")
@@ -96,7 +102,12 @@ def test_services_and_organizations_validate_against_the_published_schemas(direc
         "Passport or any identity paper",
         "The letter received",
     ]
-    assert full["service_at_locations"][0]["location"]["addresses"][0]["country"] == "TN"
+    address = full["service_at_locations"][0]["location"]["addresses"][0]
+    assert (address["country"], address["postal_code"], address["state_province"]) == (
+        "TN",
+        "3000",
+        "Sfax",
+    )
     (term,) = [a["taxonomy_term"] for a in full["attributes"] if a["value"] == "legal_aid"]
     assert (term["taxonomy"], term["name"]) == ("Open Eligibility", "Legal")
 
@@ -170,3 +181,38 @@ def test_the_export_is_served_from_the_cache(directory, settings):
     assert again.status_code == 200
     assert again.json()["total_items"] == 2
     assert len(queries) == 0
+
+
+def test_the_tabular_datapackage_passes_its_table_schemas_and_says_what_the_json_says(directory):
+    from tests.organisations.tableschema import problems
+
+    response = APIClient().get("/api/hsds/datapackage.zip")
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    descriptor = json.loads(archive.read("datapackage.json"))
+
+    assert response["Content-Type"] == "application/zip"
+    assert descriptor["profile"] == "tabular-data-package"
+    assert problems(response.content) == []
+    services = list(csv.DictReader(io.StringIO(archive.read("services.csv").decode())))
+    assert sorted(row["name"] for row in services) == ["Documents", "Legal counselling"]
+    listed = APIClient().get("/api/hsds/services/").json()["contents"]
+    assert {row["id"] for row in services} == {item["id"] for item in listed}
+    schedules = list(csv.DictReader(io.StringIO(archive.read("schedules.csv").decode())))
+    assert {row["byday"] for row in schedules} == {"MO,TU,WE,TH,FR", "SA"}
+    everything = b"".join(archive.read(name) for name in archive.namelist()).decode()
+    for hidden in ("Refuge", "Women's refuge", "Internal only", "Not public yet", "Secret"):
+        assert hidden not in everything
+
+
+def test_an_address_without_postal_code_or_region_travels_as_a_description(directory):
+    from tests.organisations.tableschema import problems
+
+    directory["legal"].postal_code = ""
+    directory["legal"].save()
+    package = APIClient().get("/api/hsds/datapackage.zip").content
+    archive = zipfile.ZipFile(io.BytesIO(package))
+    locations = list(csv.DictReader(io.StringIO(archive.read("locations.csv").decode())))
+
+    assert problems(package) == []
+    assert archive.read("addresses.csv").decode().strip().count("\n") == 0  # the header only
+    assert [row["description"] for row in locations] == ["12 rue de Tunis, Sfax"]
