@@ -1,12 +1,14 @@
 from django.urls import path
 
-from organisations import views
+from organisations import import_views, views
 
 app_name = "organisations"
 
 urlpatterns = [
     path("", views.organisation_list, name="list"),
     path("switch/", views.switch_organisation, name="switch"),
+    path("import/", import_views.directory_import, name="import"),
+    path("import/template.csv", import_views.import_template, name="import-template"),
     path("services/", views.service_list, name="services"),
     path("matrix/", views.matrix, name="matrix"),
     path(

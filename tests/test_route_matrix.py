@@ -522,6 +522,12 @@ def staff_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     return "ok" if user is not None and user.is_active and user.is_staff else "staff_only"
 
 
+def platform_admin_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
+    """Onboarding a directory: platform admins only; anyone else is told nothing is there."""
+    user = matrix.users[role]
+    return "ok" if user is not None and user.is_active and user.is_superuser else "hidden"
+
+
 def feed_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     return "public" if kwargs["token"] != "x" * len(kwargs["token"]) else "hidden_anyone"
 
@@ -569,6 +575,8 @@ ROUTES: dict[str, Route] = {
     "notifications:read": R("notification", own_rule, post_only=True, ok=(302,)),
     # Organisations and the directory
     "organisations:list": R("none", signed_in_rule),
+    "organisations:import": R("none", platform_admin_rule),
+    "organisations:import-template": R("none", platform_admin_rule),
     # Without a valid choice of one's own organisations: 404.
     "organisations:switch": R("none", signed_in_rule, post_only=True, ok=(302, 404)),
     "organisations:services": R("none", signed_in_rule),
