@@ -14,7 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import ServiceError
 from organisations import permissions, services, two_factor
-from organisations.models import ApiToken, Membership, Organisation, Partnership, Service
+from organisations.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    Partnership,
+    Service,
+    UnlistedOrganisation,
+)
 
 
 class ServiceInline(admin.TabularInline):
@@ -50,6 +57,36 @@ class OrganisationAdmin(admin.ModelAdmin):
         for organisation in queryset:
             services.organisation_set_verified(
                 organisation=organisation, actor=request.user, verified=False
+            )
+
+
+@admin.register(UnlistedOrganisation)
+class UnlistedOrganisationAdmin(admin.ModelAdmin):
+    """Organisations caseworkers referred people to off the platform: invite them (put them on
+    the platform, then invite their admins from the members page) or merge them into a member."""
+
+    list_display = ["name", "category", "city", "recorded_by", "in_directory", "merged_into"]
+    list_filter = ["in_directory", "category", ("merged_into", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "city", "email"]
+    autocomplete_fields = ["merged_into"]
+    readonly_fields = ["recorded_by", "created_at"]
+    actions = ["promote"]
+
+    def save_model(
+        self, request: HttpRequest, obj: UnlistedOrganisation, form, change: bool
+    ) -> None:
+        if change and "merged_into" in form.changed_data and obj.merged_into is not None:
+            services.unlisted_merge(entry=obj, organisation=obj.merged_into, actor=request.user)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Put on the platform and merge"))
+    def promote(self, request: HttpRequest, queryset: QuerySet[UnlistedOrganisation]) -> None:
+        for entry in queryset.filter(merged_into__isnull=True):
+            organisation = services.unlisted_promote(entry=entry, actor=request.user)
+            messages.success(
+                request,
+                _("%(name)s is on the platform: invite its administrators from its members page.")
+                % {"name": organisation.name},
             )
 
 

@@ -268,6 +268,45 @@ class Service(models.Model):
         return f"{self.name} ({self.organisation})"
 
 
+class UnlistedOrganisation(models.Model):
+    """An organisation that is not on the platform, recorded by a caseworker who referred
+    someone to it, so that the case's history is complete and the statistics count it. A
+    platform admin may later invite it and merge it into the organisation it became."""
+
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(_("category"), max_length=30, choices=ServiceCategory.choices)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    opening_hours = models.CharField(
+        _("opening hours"), max_length=200, blank=True, validators=[validate_opening_hours]
+    )
+    # Offered to other caseworkers and to the platform admins (who may invite it); otherwise it
+    # only names the recipient of one organisation's referrals.
+    in_directory = models.BooleanField(_("saved in the directory"), default=False)
+    recorded_by = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="unlisted_recorded"
+    )
+    merged_into = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="unlisted_merged",
+        verbose_name=_("merged into"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("unlisted organisation")
+        verbose_name_plural = _("unlisted organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Partnership(models.Model):
     """A formal agreement between a municipality and an organisation; in force, it makes trust."""
 

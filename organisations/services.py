@@ -29,6 +29,7 @@ from organisations.models import (
     Partnership,
     Role,
     Service,
+    UnlistedOrganisation,
 )
 from organisations.signals import account_invited
 
@@ -413,3 +414,39 @@ def partnership_record(
     partnership.full_clean()
     partnership.save()
     return partnership
+
+
+# Organisations off the platform -----------------------------------------------------------------
+
+
+@transaction.atomic
+def unlisted_merge(
+    *, entry: UnlistedOrganisation, organisation: Organisation, actor: User | None
+) -> UnlistedOrganisation:
+    """A platform admin says which member an unlisted organisation became: its slips then give
+    the member's address, and caseworkers are offered the member instead."""
+    _require_platform_admin(actor)
+    entry.merged_into = organisation
+    entry.save(update_fields=["merged_into"])
+    return entry
+
+
+@transaction.atomic
+def unlisted_promote(*, entry: UnlistedOrganisation, actor: User | None) -> Organisation:
+    """Put an unlisted organisation on the platform (unverified, kind *other*, its contact
+    details kept; an organisation of the same name is reused) and merge the entry into it. Its
+    admins are then invited from its members page."""
+    _require_platform_admin(actor)
+    organisation = Organisation.objects.filter(name__iexact=entry.name).first()
+    if organisation is None:
+        organisation = organisation_create(
+            actor=actor,
+            name=entry.name,
+            kind=OrganisationKind.OTHER,
+            city=entry.city or entry.recorded_by.city,
+            address=entry.address,
+            phone=entry.phone,
+            email=entry.email,
+        )
+    unlisted_merge(entry=entry, organisation=organisation, actor=actor)
+    return organisation

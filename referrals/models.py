@@ -17,7 +17,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from config.choices import FastChoiceLabels
-from organisations.models import Organisation, Service, ServiceCategory
+from organisations.models import Organisation, Service, ServiceCategory, UnlistedOrganisation
 
 
 class AgeBand(models.TextChoices):
@@ -538,6 +538,77 @@ class EventName(models.TextChoices):
     ACCESS_REVOKED = "access_revoked", _("access to personal data ended")
 
 
+class ExternalState(models.TextChoices):
+    MADE = "made", pgettext_lazy("off-platform referral state", "Made")
+    REPORTED = "reported", pgettext_lazy("off-platform referral state", "Outcome reported")
+
+
+class ExternalOutcome(models.TextChoices):
+    REACHED = "reached", _("The person reached it")
+    NOT_REACHED = "not_reached", _("The person did not reach it")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class ExternalReferral(ConcurrentTransitionMixin, models.Model):
+    """A referral to an organisation that is not on the platform: recorded by the sender so that
+    the case's history is complete and the statistics count it. Nobody else is granted access to
+    anything; the person carries a slip with the fields they agreed to have printed."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="external_referrals")
+    from_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="external_referrals_sent"
+    )
+    recipient = models.ForeignKey(
+        UnlistedOrganisation,
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("organisation"),
+    )
+    service_category = models.CharField(
+        _("help needed"), max_length=30, choices=ServiceCategory.choices
+    )
+    reason = models.TextField(_("reason for referral"), blank=True)
+    # The case fields the person agreed to have printed on the slip they carry.
+    printed_fields = models.JSONField(_("fields printed on the slip"), default=list, blank=True)
+    state = FSMField(
+        default=ExternalState.MADE, choices=ExternalState.choices, protected=True, db_index=True
+    )
+    outcome = models.CharField(
+        _("outcome"), max_length=20, choices=ExternalOutcome.choices, blank=True
+    )
+    outcome_note = models.TextField(_("note"), blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+    outcome_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("referral off the platform")
+        verbose_name_plural = _("referrals off the platform")
+        indexes = [models.Index(fields=["from_organisation", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} -> {self.recipient_id}"
+
+    def _may_report(self) -> bool:
+        # Reported once; an unknown outcome may be told later, when the sender learns it.
+        return self.state == ExternalState.MADE or self.outcome == ExternalOutcome.UNKNOWN
+
+    @transition(
+        field=state,
+        source=[ExternalState.MADE, ExternalState.REPORTED],
+        target=ExternalState.REPORTED,
+        conditions=[_may_report],
+    )
+    def report_outcome(self) -> None:
+        pass
+
+
 class ReferralEvent(models.Model):
     """Every transition and comment, in order: who, from which state to which, when, what."""
 
@@ -609,6 +680,7 @@ class AccessAction(models.TextChoices):
     LIST = "list", _("listed")
     EXPORT = "export", _("exported")
     ERASE = "erase", _("erased")
+    PRINT = "print", _("printed")
 
 
 class AccessChannel(models.TextChoices):

@@ -17,7 +17,7 @@ from config.pagination import ids_first
 from config.planner import row_by_row
 from coordination.models import CoordinationGroup
 from organisations import names
-from organisations.models import CapacityStatus, Role
+from organisations.models import CapacityStatus, Role, UnlistedOrganisation
 from organisations.selectors import memberships_of
 from referrals import permissions
 from referrals.models import (
@@ -28,6 +28,7 @@ from referrals.models import (
     AccessLog,
     Case,
     Consent,
+    ExternalReferral,
     Referral,
     ReferralEvent,
     ReferralQuerySet,
@@ -353,3 +354,34 @@ def assignable_staff(organisation: Organisation) -> QuerySet[User]:
         .distinct()
         .order_by("first_name", "username")
     )
+
+
+# Referrals off the platform ---------------------------------------------------------------------
+
+
+def case_external_referrals(case: Case) -> QuerySet[ExternalReferral]:
+    return case.external_referrals.select_related("recipient", "recipient__merged_into").order_by(
+        "-created_at", "-id"
+    )
+
+
+def unlisted_offered(case: Case) -> QuerySet[UnlistedOrganisation]:
+    """The organisations off the platform a caseworker may choose: those saved in the directory,
+    and those the case's organisation recorded; never one merged into a member (refer to it)."""
+    return UnlistedOrganisation.objects.filter(
+        Q(in_directory=True) | Q(recorded_by=case.owner), merged_into__isnull=True
+    ).order_by("name", "id")
+
+
+def external_referral_get(*, user: Actor, pk: int) -> ExternalReferral | None:
+    """Only the case's own organisation sees its referrals off the platform (None otherwise)."""
+    referral = (
+        ExternalReferral.objects.select_related(
+            "case", "case__owner", "recipient", "recipient__merged_into", "from_organisation"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if referral is None or not permissions.can_manage_case(user, referral.case):
+        return None
+    return referral

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from referrals import privacy_views, views
+from referrals import external_views, privacy_views, views
 
 app_name = "referrals"
 
@@ -21,10 +21,31 @@ urlpatterns = [
         name="consent-withdraw",
     ),
     path("cases/<int:pk>/refer/", views.referral_create, name="referral-create"),
+    path(
+        "cases/<int:pk>/refer-off-platform/",
+        external_views.external_referral_create,
+        name="external-create",
+    ),
+    path(
+        "external-referrals/<int:pk>/",
+        external_views.external_referral_detail,
+        name="external-detail",
+    ),
+    path(
+        "external-referrals/<int:pk>/outcome/",
+        external_views.external_referral_outcome,
+        name="external-outcome",
+    ),
+    path(
+        "external-referrals/<int:pk>/slip/",
+        external_views.external_referral_slip,
+        name="external-slip",
+    ),
     path("referrals/", views.referral_list, name="list"),
     path("referrals/<int:pk>/", views.referral_detail, name="detail"),
     path("referrals/<int:pk>/consent/", views.referral_consent, name="referral-consent"),
     path("referrals/<int:pk>/discard/", views.referral_discard, name="discard"),
+    path("referrals/<int:pk>/slip/", external_views.referral_slip, name="slip"),
     path("referrals/<int:pk>/refer-onwards/", views.referral_refer_onwards, name="refer-onwards"),
     path("referrals/<int:pk>/<slug:action>/", views.referral_action, name="action"),
 ]

@@ -147,6 +147,7 @@ def _case_page(
     request: HttpRequest, case: Case, consent_form: ConsentForm, status: int = 200
 ) -> HttpResponse:
     """The case's page; a consent form that needs correcting comes back open, as typed."""
+    can_manage = permissions.can_manage_case(request.user, case)
     return render(
         request,
         "referrals/case_detail.html",
@@ -155,6 +156,8 @@ def _case_page(
             "consents": case.consents.select_related("recipient", "recorded_by"),
             "referrals": selectors.case_referrals(case),
             "consent_form": consent_form,
+            "can_manage": can_manage,
+            "external_referrals": selectors.case_external_referrals(case) if can_manage else [],
         },
         status=status,
     )

@@ -52,7 +52,7 @@ from notifications.models import Notification
 from organisations import services as organisation_services
 from organisations.models import Membership, Organisation, Partnership, Service
 from referrals import privacy, services
-from referrals.models import Case, Referral, State
+from referrals.models import Case, ExternalReferral, Referral, State
 from tests.factories import ServiceFactory, UserFactory, member
 from tests.referrals.conftest import World, build_world
 
@@ -144,6 +144,18 @@ def build(world: World) -> Matrix:
         for k, v in matrix.objects["consent"].items()
     }
     matrix.objects["referral"] = {k: {"pk": r.pk} for k, r in referrals.items()}
+    # Referrals off the platform: one of the sender's case, one of the third organisation's.
+    matrix.objects["external"] = {
+        k: {
+            "pk": services.external_referral_create(
+                case=case, actor=actor, service_category="legal_aid", name=f"Unlisted {k}"
+            ).pk
+        }
+        for k, case, actor in (
+            ("own", own_case, world.sender_worker),
+            ("foreign", foreign_case, world.third_worker),
+        )
+    }
     matrix.objects["referral_action"] = {
         k: {"pk": r.pk, "action": "comment"} for k, r in referrals.items()
     }
@@ -377,6 +389,16 @@ def case_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
     if case.anonymised_at is None and case.owner_id in _orgs(matrix, role, CASE_ROLES):
         return "ok"
     return "hidden"
+
+
+def external_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
+    """A referral off the platform: its case's organisation only (nobody else is granted it)."""
+    return case_rule(matrix, role, {"pk": ExternalReferral.objects.get(pk=kwargs["pk"]).case_id})
+
+
+def slip_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
+    """A referral's slip is printed by the organisation whose case it is."""
+    return case_rule(matrix, role, {"pk": Referral.objects.get(pk=kwargs["pk"]).case_id})
 
 
 def rights_rule(matrix: Matrix, role: str, kwargs: dict) -> str:
@@ -682,6 +704,11 @@ ROUTES: dict[str, Route] = {
     "referrals:rights-lookup": R("none", role_rule("supervisor", "admin")),
     "referrals:case-detail": R("case", case_rule),
     "referrals:case-edit": R("case", case_rule),
+    "referrals:external-create": R("case", case_rule),
+    "referrals:external-detail": R("external", external_rule),
+    "referrals:external-slip": R("external", external_rule),
+    "referrals:external-outcome": R("external", external_rule, post_only=True, ok=(400,)),
+    "referrals:slip": R("referral", slip_rule),
     "referrals:consent-create": R("case", case_rule, post_only=True, ok=(302, 400)),
     "referrals:consent-withdraw": R("consent", case_rule, post_only=True, ok=(302,)),
     "referrals:referral-create": R("case", case_rule),

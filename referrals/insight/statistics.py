@@ -22,7 +22,14 @@ from referrals.insight import disclosure
 from referrals.insight.functions import Percentile, Seconds
 from referrals.insight.scope import Filters, Scope, counted_organisation_ids
 from referrals.insight.tables import Row, Table
-from referrals.models import DeclineReason, Referral, State, Urgency
+from referrals.models import (
+    DeclineReason,
+    ExternalOutcome,
+    ExternalReferral,
+    Referral,
+    State,
+    Urgency,
+)
 
 SENT = "sent"
 RECEIVED = "received"
@@ -125,6 +132,52 @@ def _partition(
     return table
 
 
+def off_platform(scope: Scope, filters: Filters) -> Table:
+    """Referrals the scope's organisations made to organisations not on the platform, in the
+    period, by category: made, and the outcome the senders reported (one scan, protected)."""
+    ids = counted_organisation_ids(scope, filters)
+    start, end = filters.bounds(scope)
+    rows = ExternalReferral.objects.filter(
+        from_organisation_id__in=ids, created_at__gte=start, created_at__lt=end
+    )
+    if filters.category:
+        rows = rows.filter(service_category=filters.category)
+    counts: dict[tuple[str, str], int] = {
+        (row["service_category"], row["outcome"]): row["n"]
+        for row in rows.order_by().values("service_category", "outcome").annotate(n=Count("pk"))
+    }
+    columns = [
+        ("made", pgettext("off-platform referrals", "Made")),
+        *[(o.value, o.label) for o in ExternalOutcome],
+        ("", _("Not reported yet")),
+    ]
+    table = Table(
+        name="off_platform",
+        title=_("Referrals to organisations not on the platform"),
+        columns=[(key or "awaiting", label) for key, label in columns],
+        protected=tuple(key or "awaiting" for key, _label in columns),
+    )
+    categories = [c for c in ServiceCategory if not filters.category or c == filters.category]
+    cells: dict[str, dict] = {}
+    totals: dict[str, object] = {}
+    for key, _label in columns:
+        line = {
+            c.value: sum(
+                n for (cat, outcome), n in counts.items() if cat == c and key in ("made", outcome)
+            )
+            for c in categories
+        }
+        cells[key or "awaiting"], totals[key or "awaiting"] = disclosure.protect_counts(line)
+    table.rows = [
+        Row(
+            key=c.value, label=str(c.label), values={k: cells[k][c.value] for k, _ in table.columns}
+        )
+        for c in categories
+    ]
+    table.total = Row(key="total", label=_("Total"), values=totals)
+    return table
+
+
 def month_label(month: object) -> str:
     return formats.date_format(month, "YEAR_MONTH_FORMAT")
 
@@ -172,6 +225,7 @@ def referral_report(scope: Scope, filters: Filters) -> Report:
     report.tables.extend(_response_times(referrals, sent, received))
     report.tables.append(_pairs(referrals, scope, filters))
     report.tables.append(unmet_needs(scope, filters, referrals=referrals))
+    report.tables.append(off_platform(scope, filters))
     return report
 
 

@@ -30,6 +30,10 @@ from referrals.services.creation import (
     referral_send,
     referral_update_draft,
 )
+from referrals.services.external import (
+    external_referral_create,
+    external_referral_report,
+)
 from referrals.services.sweeps import (
     referral_deadline_step,
     referral_end_retention,
@@ -63,6 +67,8 @@ __all__ = [
     "case_update",
     "consent_record",
     "consent_withdraw",
+    "external_referral_create",
+    "external_referral_report",
     "outbox_seen",
     "referral_accept",
     "referral_approve",

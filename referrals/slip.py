@@ -1,0 +1,92 @@
+"""The referral slip: one printed page the person carries to the organisation, in their
+language, with the organisation's address, opening hours and what to bring, the case reference
+as text and as a QR code, and only the fields the person agreed to share with that organisation
+(an on-platform referral's consented snapshot; for one off the platform, the fields they agreed
+to have printed). Nothing else about the case is ever on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from referrals.models import Case, ExternalReferral, Referral
+from referrals.services import snapshot
+
+
+@dataclass
+class Slip:
+    reference: str
+    category: str
+    to_name: str
+    sender: Any  # the sending organisation
+    address: str = ""
+    city: str = ""
+    phone: str = ""
+    email: str = ""
+    opening_hours: str = ""
+    what_to_bring: str = ""
+    service: str = ""
+    shared: dict[str, Any] = field(default_factory=dict)
+    made_on: Any = None
+
+    @property
+    def qr(self) -> SafeString:
+        """The reference as a QR code (inline SVG: no image request, prints sharp)."""
+        svg = segno.make(self.reference, error="m").svg_inline(scale=4, border=2)
+        return mark_safe(svg)  # noqa: S308 - segno's own SVG of our reference code
+
+
+def language_for(case: Case, asked: str = "") -> str:
+    """The slip's language: the one asked for, else the person's first language the interface
+    has, else the page's."""
+    offered = [code for code, _name in settings.LANGUAGES]
+    if asked in offered:
+        return asked
+    return next((code for code in case.languages or [] if code in offered), "")
+
+
+def for_referral(referral: Referral) -> Slip:
+    organisation, service = referral.to_organisation, referral.service
+    shared = {} if referral.shared_data_revoked_at else dict(referral.shared_data or {})
+    shared.pop("reference", None)
+    return Slip(
+        reference=referral.case.reference,
+        category=referral.get_service_category_display(),
+        to_name=organisation.name,
+        sender=referral.from_organisation,
+        address=" ".join(p for p in (organisation.address, organisation.postal_code) if p),
+        city=organisation.city,
+        phone=organisation.phone,
+        email=organisation.email,
+        opening_hours=service.opening_hours if service else "",
+        what_to_bring=service.what_to_bring if service else "",
+        service=service.name if service else "",
+        shared=shared,
+        made_on=timezone.localdate(referral.submitted_at or referral.created_at),
+    )
+
+
+def for_external(referral: ExternalReferral) -> Slip:
+    entry = referral.recipient
+    # Once merged, the organisation it became on the platform is where the person goes.
+    merged = entry.merged_into
+    shared = snapshot(referral.case, referral.printed_fields)
+    shared.pop("reference", None)
+    return Slip(
+        reference=referral.case.reference,
+        category=referral.get_service_category_display(),
+        to_name=merged.name if merged else entry.name,
+        sender=referral.from_organisation,
+        address=(merged.address if merged else entry.address),
+        city=(merged.city if merged else entry.city),
+        phone=(merged.phone if merged else entry.phone),
+        email=(merged.email if merged else entry.email),
+        opening_hours=entry.opening_hours,
+        shared=shared,
+        made_on=timezone.localdate(referral.created_at),
+    )
