@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -74,7 +73,7 @@ def _detail(referral, form) -> dict:
     return {
         "referral": referral,
         "form": form if can_proceed(referral.report_outcome) else None,
-        "slip_languages": settings.LANGUAGES,
+        "slip_languages": slip.languages_for(referral.case),
     }
 
 
@@ -106,9 +105,7 @@ def _slip_page(
     request: HttpRequest, case: Case, build: Callable[[], slip.Slip], back: str
 ) -> HttpResponse:
     """The slip in the person's language: built in it too (its labels are translated)."""
-    language = (
-        slip.language_for(case, request.GET.get("language", "")) or translation.get_language()
-    )
+    language = slip.language_for(request.GET.get("language", "")) or translation.get_language()
     services.access_record(user=request.user, cases=[case], action=AccessAction.PRINT)
     with translation.override(language):
         return render(
@@ -117,7 +114,7 @@ def _slip_page(
             {
                 "slip": build(),
                 "slip_language": language,
-                "slip_languages": settings.LANGUAGES,
+                "slip_languages": slip.languages_for(case),
                 "back": back,
             },
         )

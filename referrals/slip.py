@@ -41,13 +41,17 @@ class Slip:
         return mark_safe(svg)  # noqa: S308 - segno's own SVG of our reference code
 
 
-def language_for(case: Case, asked: str = "") -> str:
-    """The slip's language: the one asked for, else the person's first language the interface
-    has, else the page's."""
+def languages_for(case: Case) -> list[tuple[str, bool]]:
+    """The interface's languages, the person's own first: (code, spoken by the person)."""
+    spoken = set(case.languages or [])
     offered = [code for code, _name in settings.LANGUAGES]
-    if asked in offered:
-        return asked
-    return next((code for code in case.languages or [] if code in offered), "")
+    return sorted(((code, code in spoken) for code in offered), key=lambda item: not item[1])
+
+
+def language_for(asked: str = "") -> str:
+    """The slip's language: the one asked for (the page links each, the person's first), else
+    the page's own."""
+    return asked if asked in dict(settings.LANGUAGES) else ""
 
 
 def for_referral(referral: Referral) -> Slip:

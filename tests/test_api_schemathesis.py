@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import NotAllowed
@@ -47,11 +48,11 @@ from coordination.models import (
 )
 from coordination.permissions import group_sync
 from notifications.models import Notification
-from organisations.models import Membership, Organisation, Service
+from organisations.models import Membership, Organisation, Service, UnlistedOrganisation
 from organisations.selectors import memberships_of
 from referrals import selectors, services
 from referrals.insight import scope
-from referrals.models import Case, Consent, Referral, State
+from referrals.models import Case, Consent, ExternalReferral, Referral, State
 from tests.factories import ServiceFactory
 from tests.referrals.conftest import build_world, obtain_token
 
@@ -105,6 +106,11 @@ def usable_ids(world, user) -> dict[str, list[int]]:
         "indicator": _ids(Indicator.objects.filter(plan__group=world.group)),
         "decision": _ids(Decision.objects.filter(occurrence__meeting__group=world.group)),
         "lead_organisation": group_members,
+        "unlisted_organisation": _ids(
+            UnlistedOrganisation.objects.filter(
+                Q(in_directory=True) | Q(recorded_by_id__in=own), merged_into__isnull=True
+            )
+        ),
         "partners": group_members,
     }
 
@@ -137,6 +143,7 @@ PATHS = {
     "/api/v1/pathways/{id}/": Pathway,
     "/api/v1/terms/{id}/": TermsOfReference,
     "/api/v1/contingency-plans/{id}/": ContingencyPlan,
+    "/api/v1/external-referrals/{id}/": ExternalReferral,
 }
 
 # Rules that a JSON schema cannot state and that depend on the calendar or on the data: for these
@@ -171,6 +178,10 @@ SEMANTIC_400 = [
     ("PATCH", "/api/v1/terms/{id}/"),
     ("POST", "/api/v1/terms/{id}/adopt/"),
     ("POST", "/api/v1/terms/{id}/endorse/"),
+    # Off the platform: an organisation of the list or a new one's name; opening hours in the
+    # OpenStreetMap syntax; an outcome is reported once (an unknown one may be told later).
+    ("POST", "/api/v1/external-referrals/"),
+    ("POST", "/api/v1/external-referrals/{id}/outcome/"),
 ]
 
 
@@ -287,6 +298,14 @@ def populate():
     case = world.case()
     for state in (State.DRAFT, State.SUBMITTED, State.ACCEPTED, State.IN_PROGRESS):
         world.referral(state, case=case)
+    # Referrals off the platform: one awaiting its outcome, in the directory for others too.
+    services.external_referral_create(
+        case=case,
+        actor=world.sender_worker,
+        service_category="legal_aid",
+        name="Avocats sans frontières",
+        in_directory=True,
+    )
     start = timezone.localtime() + datetime.timedelta(days=3)
     meeting = coordination_services.meeting_schedule(
         actor=world.coordinator,

@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 
 from referrals.api.access import AccessLogViewSet
 from referrals.api.dashboard import DashboardView
+from referrals.api.external import ExternalReferralViewSet, UnlistedOrganisationViewSet
 from referrals.api.insight import ProfileStatsView, ReferralStatsView
 from referrals.api.views import CaseViewSet, ReferralViewSet
 
@@ -10,6 +11,10 @@ router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("access-log", AccessLogViewSet, basename="access-log")
+router.register("external-referrals", ExternalReferralViewSet, basename="external-referral")
+router.register(
+    "unlisted-organisations", UnlistedOrganisationViewSet, basename="unlisted-organisation"
+)
 
 urlpatterns = [
     path("stats/referrals/", ReferralStatsView.as_view(), name="stats-referrals"),

@@ -257,3 +257,66 @@ def test_a_platform_admin_puts_an_unlisted_organisation_on_the_platform_and_merg
     assert entry.merged_into == organisation
     assert entry not in unlisted_offered(world.case())  # refer to the member instead
     assert "The new premises" in slip
+
+
+def test_the_api_records_lists_and_closes_them_like_the_web(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.referrals.conftest import client_for
+
+    case = world.case()
+    api = client_for(world.sender_worker)
+    made = api.post(
+        "/api/v1/external-referrals/",
+        {
+            "case": case.pk,
+            "service_category": "legal_aid",
+            "name": "Avocats sans frontières",
+            "printed_fields": ["given_name"],
+            "in_directory": True,
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.data
+    pk = made.data["id"]
+    assert made.data["recipient"]["name"] == "Avocats sans frontières"
+    assert made.data["state"] == "made"
+
+    for outsider in (world.receiver_worker, world.third_worker):
+        assert client_for(outsider).get(f"/api/v1/external-referrals/{pk}/").status_code == 404
+        assert client_for(outsider).get("/api/v1/external-referrals/").data["results"] == []
+    bad = api.post(
+        "/api/v1/external-referrals/",
+        {"case": case.pk, "service_category": "legal_aid", "printed_fields": ["password"]},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert "printed_fields" in bad.data
+    foreign = world.case(actor=world.third_worker, consent_to=())
+    hidden = api.post(
+        "/api/v1/external-referrals/", {"case": foreign.pk, "name": "X"}, format="json"
+    )
+    assert hidden.status_code == 400
+    assert "case" in hidden.data
+
+    closed = api.post(
+        f"/api/v1/external-referrals/{pk}/outcome/", {"outcome": "reached"}, format="json"
+    )
+    again = api.post(
+        f"/api/v1/external-referrals/{pk}/outcome/", {"outcome": "reached"}, format="json"
+    )
+    assert (closed.status_code, closed.data["outcome"]) == (200, "reached")
+    assert again.status_code == 409
+    shared = client_for(world.third_worker).get("/api/v1/unlisted-organisations/").data["results"]
+    assert [row["name"] for row in shared] == ["Avocats sans frontières"]
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/external-referrals/?page_size=200").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(12):
+        refer_off(world, case=case)
+    assert queries() == few <= 8
