@@ -380,6 +380,8 @@ SPECTACULAR_SETTINGS = {
         "UrgencyEnum": "referrals.models.Urgency",
         "DeclineReasonEnum": "referrals.models.DeclineReason",
         "OutcomeEnum": "referrals.models.Outcome",
+        "ExternalOutcomeEnum": "referrals.models.ExternalOutcome",
+        "FieldsEnum": "referrals.models.SHAREABLE_FIELD_NAMES",
         "MeetingStatusEnum": "coordination.models.MeetingStatus",
         "ActionItemStatusEnum": "coordination.models.ActionStatus",
         "StatsScopeKindEnum": "referrals.insight.scope.ScopeKind",

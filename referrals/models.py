@@ -61,6 +61,8 @@ SHAREABLE_FIELDS: dict[str, object] = {
     "phone": _("Phone"),
     "notes": _("Notes"),
 }
+# Their codes: one enum in the API schema, whichever body names them (config.settings).
+SHAREABLE_FIELD_NAMES = tuple(SHAREABLE_FIELDS)
 
 
 class AnonymisedReason(models.TextChoices):
