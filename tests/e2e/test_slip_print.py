@@ -1,8 +1,13 @@
 """A referral off the platform recorded in a real browser, and its slip printed in Arabic on one
-A4 page, right to left, with the QR code of the case reference; the PDF and a picture of it are
-kept in the tests' artefacts (``var/artefacts/``, or ``TEST_ARTEFACTS``)."""
+A4 page, right to left, with the QR code of the case reference; the PDF, a picture of the PDF
+(poppler's pdftoppm) and one of the printed page are kept in the tests' artefacts
+(``var/artefacts/``, or ``TEST_ARTEFACTS``)."""
 
 from __future__ import annotations
+
+import os
+import shutil
+import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -43,14 +48,29 @@ def test_an_off_platform_referral_and_its_slip_print_in_arabic(browser, live_ser
         assert case.reference in page.locator(".slip").inner_text()
         page.emulate_media(media="print")
         assert not page.locator(".slip-tools").is_visible()
-        page.screenshot(path=str(ARTEFACTS / "slip-ar.png"), full_page=True)
+        page.screenshot(path=str(ARTEFACTS / "slip-ar-page.png"), full_page=True)
         pdf = page.pdf(format="A4", print_background=True)
         (ARTEFACTS / "slip-ar.pdf").write_bytes(pdf)
         assert pdf.startswith(b"%PDF")
         assert pages_in(pdf) == 1
+        picture_of_the_pdf(ARTEFACTS / "slip-ar.pdf")
         # The QR code stands at the left in Arabic (the title at the right).
         qr = page.locator(".slip-qr").bounding_box()
         title = page.locator(".slip-head h1").bounding_box()
         assert qr["x"] < title["x"]
     finally:
         context.close()
+
+
+def picture_of_the_pdf(pdf) -> None:
+    """The PDF itself rendered to a PNG, as a reader would see it (CI installs poppler-utils)."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI prints the slip to a picture but pdftoppm (poppler-utils) is missing")
+        return
+    subprocess.run(  # noqa: S603 - poppler's tool on our own file
+        [pdftoppm, "-png", "-r", "80", "-singlefile", str(pdf), str(pdf.with_suffix(""))],
+        check=True,
+    )
+    assert pdf.with_suffix(".png").stat().st_size > 5_000
