@@ -742,6 +742,11 @@ ROUTES: dict[str, Route] = {
     "case-by-reference": R("none", signed_in_rule, ok=(400,)),
     "case-erase": R("case", rights_rule, post_only=True, ok=(400,)),
     "referral-list": R("none", signed_in_rule),
+    # Off the platform: each sees their organisations' own (an empty list for others).
+    "external-referral-list": R("none", signed_in_rule),
+    "external-referral-detail": R("external", external_rule),
+    "external-referral-outcome": R("external", external_rule, post_only=True, ok=(400,)),
+    "unlisted-organisation-list": R("none", signed_in_rule),
     "dashboard": R("none", signed_in_rule),
     # Supervisors read their organisation's log; anyone else signed in: 403.
     "access-log-list": R("none", signed_in_rule, ok=(200, 403)),
