@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
@@ -58,13 +59,12 @@ def _from_cache(key: str, build: Callable[[], HttpResponse]) -> HttpResponse:
 def _in_language(view):
     """Render in the language the path names (whatever the browser or a cookie says)."""
 
+    @wraps(view)
     def wrapped(request: HttpRequest, language: str, **kwargs) -> HttpResponse:
         with translation.override(language):
             request.LANGUAGE_CODE = language
             return view(request, language, **kwargs)
 
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
     return require_safe(wrapped)
 
 

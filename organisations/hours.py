@@ -55,6 +55,12 @@ def _parse(rule: str, country: str) -> OpeningHours | None:
         return None
 
 
+@lru_cache(maxsize=4096)
+def _plain(rule: str) -> OpeningHours:
+    """A rule already known to parse, without the holiday calendar: the usual week."""
+    return OpeningHours(rule)
+
+
 def parse(rule: str) -> OpeningHours | None:
     """The rule, or ``None`` when it is empty or not in the syntax (an older free-text value)."""
     return _parse(rule or "", settings.DIRECTORY_COUNTRY)
@@ -120,7 +126,7 @@ def weekly_pattern(rule: str) -> list[tuple[list[str], datetime.time, datetime.t
     today = _local(None).date()
     monday = today + datetime.timedelta(days=7 - today.weekday())
     ranges: dict[tuple[datetime.time, datetime.time], list[str]] = {}
-    for day in _days(OpeningHours(rule), monday):
+    for day in _days(_plain(rule), monday):
         for opens, closes in day.ranges:
             ranges.setdefault((opens, closes), []).append(DAYS[day.date.weekday()])
     return [(days, opens, closes) for (opens, closes), days in ranges.items()]

@@ -44,9 +44,7 @@ ACTIONS = {
 
 
 def _fields(model, values: dict) -> list[tuple[str, str]]:
-    labels = {
-        f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")
-    }
+    labels = onboarding.field_labels(model)
     shown = []
     for name, value in values.items():
         if name == "name":

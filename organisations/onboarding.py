@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import tablib
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models, transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from organisations import services
@@ -283,7 +283,8 @@ def _messages(error: ValidationError | ValidationFailed, labels: dict[str, str])
     return list(error.messages)
 
 
-def _labels(model: type[models.Model]) -> dict[str, str]:
+def field_labels(model: type[models.Model]) -> dict[str, str]:
+    """Each field's name in the reader's language (the dry run's words)."""
     return {
         f.name: str(f.verbose_name) for f in model._meta.get_fields() if hasattr(f, "verbose_name")
     }
@@ -294,14 +295,30 @@ def _diff(instance: Any, values: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Planner:
-    """The state of one plan: the organisations kept, and those the file names so far."""
+    """The state of one plan: the directory as kept (read once, in a fixed number of queries,
+    for the organisations the file names), and what the file says so far."""
 
-    def __init__(self) -> None:
-        self.existing = {o.name.casefold(): o for o in Organisation.objects.all()}
+    def __init__(self, rows: list[dict[str, str]]) -> None:
+        named = {raw["organisation"].casefold() for raw in rows}
+        self.existing = {
+            o.name.casefold(): o for o in Organisation.objects.all() if o.name.casefold() in named
+        }
+        ids = [o.pk for o in self.existing.values()]
+        self.kept_services = {
+            (s.organisation_id, s.name.casefold()): s
+            for s in Service.objects.filter(organisation_id__in=ids)
+        }
+        emails = {e.lower() for raw in rows for e in SEPARATORS.split(raw["admin_emails"]) if e}
+        self.memberships = {
+            (m.organisation_id, m.email): m
+            for m in Membership.objects.filter(organisation_id__in=ids)
+            .annotate(email=Lower("user__email"))
+            .filter(email__in=emails)
+        }
         self.values: dict[str, dict[str, Any]] = {}  # an organisation's values across its rows
         self.first_rows: dict[str, Row] = {}  # the row creating or first changing it
         self.services: set[tuple[str, str]] = set()
-        self.org_labels, self.service_labels = _labels(Organisation), _labels(Service)
+        self.org_labels, self.service_labels = field_labels(Organisation), field_labels(Service)
 
     def row(self, number: int, raw: dict[str, str]) -> Row:
         name = raw["organisation"]
@@ -315,8 +332,8 @@ class _Planner:
             row.errors += _messages(error, self.org_labels)
             return row
         organisation = self.organisation(row, name.casefold(), values)
-        _plan_admins(row, raw, organisation)
-        _plan_service(row, raw, organisation, self.services, self.service_labels)
+        self.admins(row, raw, organisation)
+        self.service(row, raw, organisation)
         return row
 
     def organisation(self, row: Row, key: str, values: dict[str, Any]) -> Organisation | None:
@@ -347,6 +364,67 @@ class _Planner:
             self.first_rows[key] = row
         return organisation
 
+    def admins(self, row: Row, raw: dict[str, str], organisation: Organisation | None) -> None:
+        for email in (e for e in SEPARATORS.split(raw["admin_emails"]) if e):
+            try:
+                validate_email(email)
+            except ValidationError:
+                row.errors.append(_("“%(email)s” is not an e-mail address.") % {"email": email})
+                continue
+            membership = (
+                self.memberships.get((organisation.pk, email.lower())) if organisation else None
+            )
+            if membership is None:
+                row.invitations.append(email.lower())
+            elif not (membership.is_active and membership.role == Role.ADMIN):
+                row.promotions.append(email.lower())
+
+    def service(self, row: Row, raw: dict[str, str], organisation: Organisation | None) -> None:
+        name = raw["service"]
+        if not name:
+            return
+        key = (raw["organisation"].casefold(), name.casefold())
+        if key in self.services:
+            row.errors.append(
+                _("The service “%(name)s” is on an earlier row too.") % {"name": name}
+            )
+            return
+        self.services.add(key)
+        try:
+            values = _service_values(raw)
+        except (ValidationError, ValidationFailed) as error:
+            row.errors += _messages(error, self.service_labels)
+            return
+        existing = (
+            self.kept_services.get((organisation.pk, name.casefold())) if organisation else None
+        )
+        if existing is None:
+            if "category" not in values:
+                row.errors.append(_("A new service needs its category."))
+            values.setdefault("city", raw["city"] or (organisation.city if organisation else ""))
+            candidate = Service(
+                organisation=organisation or Organisation(name=raw["organisation"]), **values
+            )
+            row.service = Change("create", values, label=name)
+        else:
+            values.pop("name", None)
+            changes = _diff(existing, values)
+            candidate = existing
+            for field_name, value in changes.items():
+                setattr(candidate, field_name, value)
+            row.service = Change("update" if changes else "unchanged", changes, label=existing.name)
+        if candidate.is_public and candidate.location_confidential:
+            row.errors.append(_("A service whose location is confidential is never public."))
+        exclude = ["organisation"]
+        if existing is not None and "opening_hours" not in values:
+            exclude.append("opening_hours")  # hours kept from before their syntax stay
+        try:
+            # The one constraint (never public and confidential) is checked just above,
+            # without a query per row.
+            candidate.full_clean(exclude=exclude, validate_constraints=False)
+        except ValidationError as error:
+            row.errors += _messages(error, self.service_labels)
+
     def _check(self, row: Row, organisation: Organisation) -> None:
         try:
             organisation.full_clean(validate_unique=False)
@@ -363,83 +441,13 @@ class _Planner:
 
 def plan(rows: list[dict[str, str]]) -> Plan:
     """What importing ``rows`` would do, and every row's errors; nothing is written."""
-    planner = _Planner()
+    planner = _Planner(rows)
     # Line 1 of the file names the columns.
     result = Plan(rows=[planner.row(number, raw) for number, raw in enumerate(rows, start=2)])
     planner.finish()
     if not rows:
         result.errors.append(_("The file has no rows."))
     return result
-
-
-def _plan_admins(row: Row, raw: dict[str, str], organisation: Organisation | None) -> None:
-    for email in (e for e in SEPARATORS.split(raw["admin_emails"]) if e):
-        try:
-            validate_email(email)
-        except ValidationError:
-            row.errors.append(_("“%(email)s” is not an e-mail address.") % {"email": email})
-            continue
-        users = get_user_model().objects.filter(email__iexact=email)
-        membership = (
-            Membership.objects.filter(organisation=organisation, user__in=users).first()
-            if organisation is not None
-            else None
-        )
-        if membership is None:
-            row.invitations.append(email.lower())
-        elif not (membership.is_active and membership.role == Role.ADMIN):
-            row.promotions.append(email.lower())
-
-
-def _plan_service(
-    row: Row,
-    raw: dict[str, str],
-    organisation: Organisation | None,
-    seen: set[tuple[str, str]],
-    labels: dict[str, str],
-) -> None:
-    name = raw["service"]
-    if not name:
-        return
-    key = (raw["organisation"].casefold(), name.casefold())
-    if key in seen:
-        row.errors.append(_("The service “%(name)s” is on an earlier row too.") % {"name": name})
-        return
-    seen.add(key)
-    try:
-        values = _service_values(raw)
-    except (ValidationError, ValidationFailed) as error:
-        row.errors += _messages(error, labels)
-        return
-    existing = (
-        Service.objects.filter(organisation=organisation, name__iexact=name).first()
-        if organisation is not None
-        else None
-    )
-    if existing is None:
-        if "category" not in values:
-            row.errors.append(_("A new service needs its category."))
-        values.setdefault("city", raw["city"] or (organisation.city if organisation else ""))
-        candidate = Service(
-            organisation=organisation or Organisation(name=raw["organisation"]), **values
-        )
-        row.service = Change("create", values, label=name)
-    else:
-        values.pop("name", None)
-        changes = _diff(existing, values)
-        candidate = existing
-        for field_name, value in changes.items():
-            setattr(candidate, field_name, value)
-        row.service = Change("update" if changes else "unchanged", changes, label=existing.name)
-    if candidate.is_public and candidate.location_confidential:
-        row.errors.append(_("A service whose location is confidential is never public."))
-    try:
-        exclude = ["organisation"]
-        if existing is not None and "opening_hours" not in values:
-            exclude.append("opening_hours")  # hours kept from before their syntax stay
-        candidate.full_clean(exclude=exclude)
-    except ValidationError as error:
-        row.errors += _messages(error, labels)
 
 
 # Applying ---------------------------------------------------------------------------------------

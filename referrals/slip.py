@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from organisations.models import Organisation, UnlistedOrganisation
 from referrals.models import Case, ExternalReferral, Referral
 from referrals.services import snapshot
 
@@ -58,6 +59,18 @@ def language_for(asked: str = "") -> str:
     return asked if asked in dict(settings.LANGUAGES) else ""
 
 
+def _place(where: Organisation | UnlistedOrganisation) -> dict[str, str]:
+    """Where to go, as an organisation (on the platform or not) keeps it."""
+    postal_code = getattr(where, "postal_code", "")
+    return {
+        "to_name": where.name,
+        "address": " ".join(part for part in (where.address, postal_code) if part),
+        "city": where.city,
+        "phone": where.phone,
+        "email": where.email,
+    }
+
+
 def for_referral(referral: Referral) -> Slip:
     organisation, service = referral.to_organisation, referral.service
     shared = {} if referral.shared_data_revoked_at else dict(referral.shared_data or {})
@@ -65,12 +78,8 @@ def for_referral(referral: Referral) -> Slip:
     return Slip(
         reference=referral.case.reference,
         category=referral.get_service_category_display(),
-        to_name=organisation.name,
         sender=referral.from_organisation,
-        address=" ".join(p for p in (organisation.address, organisation.postal_code) if p),
-        city=organisation.city,
-        phone=organisation.phone,
-        email=organisation.email,
+        **_place(organisation),
         opening_hours=service.opening_hours if service else "",
         what_to_bring=service.what_to_bring if service else "",
         service=service.name if service else "",
@@ -81,19 +90,14 @@ def for_referral(referral: Referral) -> Slip:
 
 def for_external(referral: ExternalReferral) -> Slip:
     entry = referral.recipient
-    # Once merged, the organisation it became on the platform is where the person goes.
-    merged = entry.merged_into
     shared = snapshot(referral.case, referral.printed_fields)
     shared.pop("reference", None)
     return Slip(
         reference=referral.case.reference,
         category=referral.get_service_category_display(),
-        to_name=merged.name if merged else entry.name,
         sender=referral.from_organisation,
-        address=(merged.address if merged else entry.address),
-        city=(merged.city if merged else entry.city),
-        phone=(merged.phone if merged else entry.phone),
-        email=(merged.email if merged else entry.email),
+        # Once merged, the organisation it became on the platform is where the person goes.
+        **_place(entry.merged_into or entry),
         opening_hours=entry.opening_hours,
         shared=shared,
         made_on=timezone.localdate(referral.created_at),

@@ -329,3 +329,18 @@ def test_the_command_checks_and_imports(tmp_path, capsys):
     assert Organisation.objects.count() == 3
     assert "3 organisations created" in capsys.readouterr().out
     assert welcomes() == 3
+
+
+def test_a_plan_reads_the_directory_in_as_many_queries_whatever_the_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    onboarding.apply(onboarding.read_spreadsheet("a.csv", as_csv(city_rows(12, 4))), actor=None)
+
+    def queries(organisations: int) -> int:
+        rows = onboarding.read_spreadsheet("b.csv", as_csv(city_rows(organisations, 4)))
+        with CaptureQueriesContext(connection) as captured:
+            onboarding.plan(rows)
+        return len(captured)
+
+    assert queries(2) == queries(12) <= 6
