@@ -428,6 +428,12 @@ REMINDER_WINDOWS = {
 }
 
 
+LONGEST_LEAD = max(lead for lead, _latest in REMINDER_WINDOWS.values())
+# How far ahead the reminder sweep looks for a meeting's next reminder; a meeting with none in
+# that time is looked at again when the time has passed.
+REMINDER_LOOKAHEAD = datetime.timedelta(days=366)
+
+
 @dataclass(frozen=True)
 class DueReminder:
     meeting_id: int
@@ -435,74 +441,138 @@ class DueReminder:
     kind: str
 
 
-def reminders_due(*, now: datetime.datetime) -> list[DueReminder]:
-    """Reminders to send now: one indexed query for the candidate meetings (scheduled, with a
-    sitting in the next 24 hours), their rows and sent reminders prefetched."""
-    # Just past the longest lead, so that a sitting exactly 24 hours away is in.
-    horizon = (
-        now
-        + max(lead for lead, _latest in REMINDER_WINDOWS.values())
-        + datetime.timedelta(seconds=1)
-    )
-    sent = MeetingReminder.objects.filter(original_start__gte=now - LONGEST_SITTING)
-    candidates = meetings_overlapping(
-        Meeting.objects.filter(status=MeetingStatus.SCHEDULED, reminders_from__lt=horizon),
-        start=now,
-        end=horizon,
-    ).prefetch_related(Prefetch("reminders", queryset=sent, to_attr="recent_reminders"))
-    due = []
-    for meeting in candidates:
-        done = {(r.original_start, r.kind) for r in meeting.recent_reminders}
-        for sitting in schedule.sittings(
-            meeting,
-            start=now,
-            end=horizon,
-            rows=meeting.window_rows,  # type: ignore[attr-defined]  # a Prefetch's to_attr
-            include_cancelled=False,
-        ):
-            if sitting.status != MeetingStatus.SCHEDULED or sitting.starts_at <= now:
-                continue
-            for kind, (lead, latest) in REMINDER_WINDOWS.items():
-                if not sitting.starts_at - lead <= now < sitting.starts_at - latest:
-                    continue
-                if (
-                    kind == ReminderKind.DAY_BEFORE
-                    and meeting.created_at > sitting.starts_at - lead
-                ):
-                    continue  # scheduled less than a day ahead: the notice just went out
-                if (sitting.original_start, kind) not in done:
-                    due.append(DueReminder(meeting.pk, sitting.original_start, kind))
-    return due
+@dataclass(frozen=True)
+class NextReminder:
+    """A meeting's next reminder: its sitting (original start) and kind, to send from ``opens``
+    until ``closes``. Without a sitting (``original_start`` None) there is none to send before
+    ``opens``, when the sweep looks again."""
+
+    original_start: datetime.datetime | None
+    kind: str
+    opens: datetime.datetime
+    closes: datetime.datetime | None = None
+
+    @property
+    def order(self) -> tuple[datetime.datetime, datetime.datetime | None, str]:
+        return (self.opens, self.original_start, self.kind)
+
+    def fields(self) -> dict[str, object]:
+        """The meeting's columns that keep it (``Meeting.reminders_from`` and the rest)."""
+        return {
+            "reminders_from": self.opens,
+            "reminders_until": self.closes,
+            "reminder_start": self.original_start,
+            "reminder_kind": self.kind,
+        }
 
 
-# How far ahead the reminder sweep looks for a meeting's next sitting; a meeting with none in
-# that time is looked at again when the time has passed.
-REMINDER_LOOKAHEAD = datetime.timedelta(days=366)
-
-
-def reminder_bounds_to_refresh(*, now: datetime.datetime) -> QuerySet[Meeting]:
-    """Scheduled meetings whose reminder bound is unknown or past (its sitting has begun), with
-    their sittings' rows for the look-ahead prefetched (``window_rows``)."""
-    return (
-        Meeting.objects.filter(status=MeetingStatus.SCHEDULED, reminders_from__lte=now)
-        .order_by("reminders_from")
-        .prefetch_related(_window_rows(now, now + REMINDER_LOOKAHEAD))
+def _recent_reminders(now: datetime.datetime) -> Prefetch:
+    """The reminders already written for sittings that may still be to come."""
+    return Prefetch(
+        "reminders",
+        queryset=MeetingReminder.objects.filter(original_start__gt=now - LONGEST_SITTING),
+        to_attr="recent_reminders",
     )
 
 
-def reminder_bound(meeting: Meeting, *, now: datetime.datetime) -> datetime.datetime:
-    """The start of the meeting's next sitting after ``now`` (cancelled or not: a lower bound),
-    or the end of the look-ahead if it has none before then."""
-    end = now + REMINDER_LOOKAHEAD
+def reminder_meetings(now: datetime.datetime) -> QuerySet[Meeting]:
+    """Meetings ready for ``next_reminder``: their sittings' rows for the look-ahead and their
+    recent reminders prefetched."""
+    return Meeting.objects.prefetch_related(
+        _window_rows(now, now + REMINDER_LOOKAHEAD), _recent_reminders(now)
+    )
+
+
+def _first_reminder(
+    meeting: Meeting,
+    *,
+    now: datetime.datetime,
+    horizon: datetime.datetime,
+    after: tuple | None,
+) -> NextReminder | None:
+    """The first reminder to open of the sittings before ``horizon``; None if a sitting after it
+    could have one that opens sooner."""
+    sent = {(r.original_start, r.kind) for r in meeting.recent_reminders}  # type: ignore[attr-defined]
+    best: NextReminder | None = None
     for sitting in schedule.sittings(
         meeting,
         start=now,
-        end=end,
+        end=horizon,
         rows=meeting.window_rows,  # type: ignore[attr-defined]  # a Prefetch's to_attr
+        include_cancelled=False,
     ):
-        if sitting.starts_at > now:
-            return sitting.starts_at
-    return end
+        if sitting.status != MeetingStatus.SCHEDULED or sitting.starts_at <= now:
+            continue
+        for kind, (lead, latest) in REMINDER_WINDOWS.items():
+            found = NextReminder(
+                sitting.original_start, kind, sitting.starts_at - lead, sitting.starts_at - latest
+            )
+            if (
+                found.closes <= now  # type: ignore[operator]  # a sitting's window has both ends
+                or (sitting.original_start, kind) in sent
+                or (after is not None and found.order <= after)
+                # scheduled less than a day ahead: the notice that it was scheduled just went out
+                or (kind == ReminderKind.DAY_BEFORE and meeting.created_at > found.opens)
+            ):
+                continue
+            if best is None or found.order < best.order:
+                best = found
+    if best is not None and best.opens <= horizon - LONGEST_LEAD:
+        return best
+    return None
+
+
+def next_reminder(
+    meeting: Meeting, *, now: datetime.datetime, after: tuple | None = None
+) -> NextReminder:
+    """The meeting's first reminder, in the order they open, that is not sent, not past its
+    window, and comes after ``after`` (the ``order`` of the reminder just handled, so that the
+    sweep moves on even from one it could not claim). ``meeting`` comes from
+    ``reminder_meetings``. Most meetings have a sitting within two days or none for long: the
+    near window is expanded first."""
+    end = now + REMINDER_LOOKAHEAD
+    for horizon in (now + 2 * LONGEST_LEAD, end):
+        found = _first_reminder(meeting, now=now, horizon=horizon, after=after)
+        if found is not None:
+            return found
+    return NextReminder(None, "", end - LONGEST_LEAD)
+
+
+def reminders_due(*, now: datetime.datetime) -> list[DueReminder]:
+    """Reminders to send now. Each meeting keeps its next reminder (``next_reminder``, kept by
+    the sweep): one range of one index finds those due, and no recurrence rule is expanded. A
+    meeting whose next reminder is not known yet (changed since the sweep last looked) or whose
+    window went by is worked out here, all its reminders due now."""
+    due: list[DueReminder] = []
+    unknown: list[int] = []
+    rows = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, reminders_from__lte=now)
+    for pk, start, kind, until in rows.order_by("reminders_from", "pk").values_list(
+        "pk", "reminder_start", "reminder_kind", "reminders_until"
+    ):
+        if start is not None and until is not None and until > now:
+            due.append(DueReminder(pk, start, kind))
+        else:
+            unknown.append(pk)
+    if unknown:
+        for meeting in reminder_meetings(now).filter(pk__in=unknown):
+            after = None
+            while (found := next_reminder(meeting, now=now, after=after)).opens <= now:
+                if found.original_start is None:
+                    break
+                due.append(DueReminder(meeting.pk, found.original_start, found.kind))
+                after = found.order
+    return due
+
+
+def reminder_bounds_to_refresh(*, now: datetime.datetime) -> QuerySet[Meeting]:
+    """Scheduled meetings whose next reminder is unknown, went by unsent, or is to be looked for
+    again, ready for ``next_reminder``."""
+    return (
+        reminder_meetings(now)
+        .filter(status=MeetingStatus.SCHEDULED, reminders_from__lte=now)
+        .filter(Q(reminder_start__isnull=True) | Q(reminders_until__lte=now))
+        .order_by("reminders_from", "pk")
+    )
 
 
 def action_items_due_tomorrow(*, today: datetime.date) -> QuerySet[ActionItem]:

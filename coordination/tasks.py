@@ -22,14 +22,23 @@ BATCH = 500
 def meeting_reminder_sweep_task() -> int:
     """Reminders 24 hours and 1 hour before each sitting, to the invited organisations."""
     now = timezone.now()
-    sent = 0
-    for due in selectors.reminders_due(now=now)[:BATCH]:
-        sent += services.meeting_reminder_send(
-            meeting_id=due.meeting_id, original_start=due.original_start, kind=due.kind
-        )
-    # Then each meeting whose next sitting is unknown or has begun learns its next one: the
-    # next runs read only the meetings with a sitting within a day.
+    # First each meeting whose next reminder is unknown (changed) or went by learns it: the
+    # reads below are then one index range, with no recurrence rule expanded.
     services.meeting_reminder_bounds_refresh(now=now)
+    sent = 0
+    # Each send moves its meeting on to its next reminder, which may be due too (two sittings
+    # close together): a few rounds, each bounded.
+    for _round in range(len(selectors.REMINDER_WINDOWS) + 1):
+        due = selectors.reminders_due(now=now)[:BATCH]
+        if not due:
+            break
+        for reminder in due:
+            sent += services.meeting_reminder_send(
+                meeting_id=reminder.meeting_id,
+                original_start=reminder.original_start,
+                kind=reminder.kind,
+                now=now,
+            )
     if sent:
         logger.info("Meeting reminders sent: %s", sent)
     return sent

@@ -114,6 +114,12 @@ class MeetingStatus(models.TextChoices):
 # A meeting's reminder bound before the sweep computed it (see ``Meeting.reminders_from``): a
 # date long past rather than NULL, so that both sweep questions are one range of one index.
 REMINDERS_UNKNOWN = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+FORGET_REMINDER = {
+    "reminders_from": REMINDERS_UNKNOWN,
+    "reminders_until": None,
+    "reminder_start": None,
+    "reminder_kind": "",
+}
 
 
 class Meeting(models.Model):
@@ -162,11 +168,18 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # No sitting that still needs a reminder starts before this (a lower bound, kept by the
-    # reminder sweep; REMINDERS_UNKNOWN, long past: look again). The sweep reads only the
-    # meetings whose bound falls within the next day, not every series that runs (939 ms at
-    # 100,000 meetings, issue 13). Any change to the meeting or one of its sittings resets it.
+    # The meeting's next reminder, kept by the reminder sweep: the sitting (its original start)
+    # and the kind, due from ``reminders_from`` until ``reminders_until``. The sweep reads the
+    # meetings whose reminder is due, one range of one index, and expands no recurrence rule
+    # (issue 13: every running series was read and expanded, 939 ms at 100,000 meetings; then
+    # those with a sitting within the day, 16 ms). ``reminders_from`` is REMINDERS_UNKNOWN, long
+    # past, when the sweep must work it out again: any change to the meeting or a sitting.
+    # Without a sitting to remind within the look-ahead, ``reminder_start`` is empty and
+    # ``reminders_from`` says when to look again.
     reminders_from = models.DateTimeField(default=REMINDERS_UNKNOWN, editable=False)
+    reminders_until = models.DateTimeField(null=True, editable=False)
+    reminder_start = models.DateTimeField(null=True, editable=False)
+    reminder_kind = models.CharField(max_length=4, blank=True, editable=False)
 
     class Meta:
         ordering = ["first_start", "id"]
@@ -184,9 +197,10 @@ class Meeting(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "reminders_from" not in update_fields:
-            self.reminders_from = REMINDERS_UNKNOWN  # the schedule may have changed
+            for field, value in FORGET_REMINDER.items():  # the schedule may have changed
+                setattr(self, field, value)
             if update_fields is not None:
-                kwargs["update_fields"] = [*update_fields, "reminders_from"]
+                kwargs["update_fields"] = [*update_fields, *FORGET_REMINDER]
         super().save(*args, **kwargs)
 
     @property
@@ -650,9 +664,7 @@ class CalendarFeed(models.Model):
 def _forget_reminder_bound(meeting_id: int) -> None:
     """A sitting was moved, cancelled, added or removed: the reminder sweep looks again (and
     ``updated_at`` moves, so that a sweep computing the old bound does not write it)."""
-    Meeting.objects.filter(pk=meeting_id).update(
-        reminders_from=REMINDERS_UNKNOWN, updated_at=timezone.now()
-    )
+    Meeting.objects.filter(pk=meeting_id).update(**FORGET_REMINDER, updated_at=timezone.now())
 
 
 # The mechanism, formalised (terms, pathways, joint action plans): its own module, one app.

@@ -22,38 +22,55 @@ if TYPE_CHECKING:
 
 
 @transaction.atomic
-def meeting_reminder_send(*, meeting_id: int, original_start: datetime.datetime, kind: str) -> bool:
-    """Send one reminder of one sitting if this worker claims it.
+def meeting_reminder_send(
+    *,
+    meeting_id: int,
+    original_start: datetime.datetime,
+    kind: str,
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Send one reminder of one sitting if this worker claims it, then move the meeting on to
+    its next reminder (claimed or not: a reminder another sweep sent is behind it too).
 
     The reminder row has a unique key (meeting, original start, kind); the conditional update
     that stamps ``sent_at`` is the claim, so two sweeps running at once send it once.
     """
+    now = now or timezone.now()
     reminder, _created = MeetingReminder.objects.get_or_create(
         meeting_id=meeting_id, original_start=original_start, kind=kind
     )
     claimed = MeetingReminder.objects.filter(pk=reminder.pk, sent_at__isnull=True).update(
         sent_at=timezone.now()
     )
-    if claimed != 1:
+    sent = False
+    meeting = selectors.reminder_meetings(now).select_related("group").filter(pk=meeting_id).first()
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return False
-    meeting = Meeting.objects.select_related("group").get(pk=meeting_id)
-    sitting = schedule.sitting_at(meeting, original_start)
-    if sitting is None or sitting.status != MeetingStatus.SCHEDULED:
-        return False
-    notifications.meeting_reminder(meeting=meeting, sitting=sitting, kind=kind)
-    return True
+    if claimed == 1:
+        sitting = schedule.sitting_at(meeting, original_start)
+        if sitting is not None and sitting.status == MeetingStatus.SCHEDULED:
+            notifications.meeting_reminder(meeting=meeting, sitting=sitting, kind=kind)
+            sent = True
+    kept = (meeting.reminder_start, meeting.reminder_kind) == (original_start, kind)
+    after = (meeting.reminders_from, original_start, kind) if kept else None
+    _keep_next_reminder(meeting, selectors.next_reminder(meeting, now=now, after=after))
+    return sent
+
+
+def _keep_next_reminder(meeting: Meeting, found: selectors.NextReminder) -> int:
+    """Written only if the meeting did not change meanwhile (``updated_at``; a change forgets the
+    next reminder, which the sweep then works out again)."""
+    return Meeting.objects.filter(pk=meeting.pk, updated_at=meeting.updated_at).update(
+        **found.fields()
+    )
 
 
 def meeting_reminder_bounds_refresh(*, now: datetime.datetime, limit: int = 2000) -> int:
-    """Store each meeting's next sitting as the bound below which the reminder sweep need not
-    look at it, for meetings whose bound is unknown or past. Written only if the meeting did
-    not change meanwhile (``updated_at``; a change empties the bound again)."""
+    """Work out the next reminder of each meeting whose next reminder is unknown, went by unsent,
+    or is to be looked for again (``limit`` of them: the rest at the next run)."""
     refreshed = 0
     for meeting in selectors.reminder_bounds_to_refresh(now=now)[:limit]:
-        bound = selectors.reminder_bound(meeting, now=now)
-        refreshed += Meeting.objects.filter(pk=meeting.pk, updated_at=meeting.updated_at).update(
-            reminders_from=bound
-        )
+        refreshed += _keep_next_reminder(meeting, selectors.next_reminder(meeting, now=now))
     return refreshed
 
 

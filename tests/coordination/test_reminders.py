@@ -144,20 +144,27 @@ def test_two_workers_claiming_the_same_reminder_send_it_once(world, at):
 
 
 def test_the_reminder_sweep_reads_with_a_fixed_number_of_queries(world, at):
-    def queries() -> int:
-        moment = MARCH_3 - HOUR
-        with at(moment), CaptureQueriesContext(connection) as captured:
-            due = selectors.reminders_due(now=moment)
+    """Once each meeting knows its next reminder, the due ones are one query however many
+    meetings there are; a meeting changed since (its next reminder unknown) costs a fixed three
+    more, whatever their number."""
+    moment = MARCH_3 - HOUR
+
+    def queries(*, known: bool) -> int:
+        with at(moment):
+            if known:
+                services.meeting_reminder_bounds_refresh(now=moment)
+            with CaptureQueriesContext(connection) as captured:
+                due = selectors.reminders_due(now=moment)
         assert due
         return len(captured)
 
     scheduled_last_week(world, at)
-    few = queries()
+    few = queries(known=False), queries(known=True)
     for index in range(12):
         scheduled_last_week(world, at, title=f"Meeting {index}", rrule="")
-    many = queries()
+    many = queries(known=False), queries(known=True)
 
-    assert few == many <= 3
+    assert few == many == (4, 1)
 
 
 # Action items -----------------------------------------------------------------------------------
@@ -249,27 +256,35 @@ def test_the_sweeps_are_a_fixed_handful_of_beat_entries():
     } <= tasks_scheduled
 
 
-def test_the_sweep_reads_only_meetings_with_a_sitting_within_a_day(world, at):
-    """Each meeting keeps a bound below which it has no sitting to remind; a sweep reads only
-    the meetings whose bound is within the next day (issue 13: every running series was read
-    and expanded, 939 ms at 100,000 meetings), and any change to a sitting clears the bound."""
+def test_each_meeting_keeps_its_next_reminder_and_a_change_forgets_it(world, at):
+    """Each meeting keeps its next reminder and when it is due; the sweep reads only the due
+    ones (issue 13: every running series was read and expanded, 939 ms at 100,000 meetings; then
+    every meeting with a sitting within a day, 16 ms) and any change to a sitting forgets it."""
     meeting = scheduled_last_week(world, at)
     april_7 = datetime.datetime(2026, 4, 7, 9, 0, tzinfo=UTC)
+
+    def kept() -> tuple:
+        meeting.refresh_from_db()
+        return (
+            meeting.reminder_start,
+            meeting.reminder_kind,
+            meeting.reminders_from,
+            meeting.reminders_until,
+        )
+
     assert sweep(at, MARCH_3 - 5 * 24 * HOUR) == 0
-    meeting.refresh_from_db()
-    assert meeting.reminders_from == MARCH_3
-    with at(MARCH_3 - 5 * 24 * HOUR):
-        assert selectors.reminders_due(now=MARCH_3 - 5 * 24 * HOUR) == []
-    with CaptureQueriesContext(connection) as read:
-        selectors.reminders_due(now=MARCH_3 - 3 * 24 * HOUR)
-    assert len(read) == 1  # no candidate: no prefetch of rows or reminders
+    assert kept() == (MARCH_3, "24h", MARCH_3 - 24 * HOUR, MARCH_3 - 12 * HOUR)
+    with at(MARCH_3 - 5 * 24 * HOUR), CaptureQueriesContext(connection) as read:
+        assert selectors.reminders_due(now=MARCH_3 - 25 * HOUR) == []
+    assert len(read) == 1  # nothing due: no meeting read whole, no rule expanded
 
+    assert sweep(at, MARCH_3 - 24 * HOUR) == 1
+    assert kept() == (MARCH_3, "1h", MARCH_3 - HOUR, MARCH_3)
     assert sweep(at, MARCH_3 - HOUR) == 1
-    assert sweep(at, MARCH_3 + HOUR) == 0  # the sitting began: its next one is looked up
-    meeting.refresh_from_db()
-    assert meeting.reminders_from == april_7
+    assert kept() == (april_7, "24h", april_7 - 24 * HOUR, april_7 - 12 * HOUR)
+    assert sweep(at, MARCH_3 + HOUR) == 0
 
-    # Moved earlier, into the next day: the change clears the bound, the sweep finds it.
+    # Moved earlier, into the next day: the change forgets the next reminder, the sweep finds it.
     with at(MARCH_3 + 2 * HOUR):
         services.sitting_move(
             meeting_id=meeting.pk,
@@ -277,26 +292,76 @@ def test_the_sweep_reads_only_meetings_with_a_sitting_within_a_day(world, at):
             actor=world.coordinator,
             start=datetime.datetime(2026, 3, 10, 10, 0),  # noqa: DTZ001 - wall time
         )
-    meeting.refresh_from_db()
-    assert meeting.reminders_from == REMINDERS_UNKNOWN
+    assert kept() == (None, "", REMINDERS_UNKNOWN, None)
     moved = datetime.datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
     assert sweep(at, moved - 24 * HOUR) == 1
     assert sweep(at, moved - HOUR) == 1
     assert MeetingReminder.objects.filter(original_start=april_7).count() == 2
 
 
-def test_a_bound_computed_while_the_meeting_changed_is_not_written(world, at):
+def test_a_meeting_with_no_sitting_ahead_is_looked_at_again_later(world, at):
+    meeting = scheduled_last_week(world, at, rrule="")  # one sitting, 3 March
+
+    assert sweep(at, MARCH_3 - HOUR) == 1
+    meeting.refresh_from_db()
+    assert meeting.reminder_start is None
+    assert meeting.reminders_from == MARCH_3 - HOUR + selectors.REMINDER_LOOKAHEAD - 24 * HOUR
+
+
+def test_two_reminders_due_at_once_both_go_out_in_one_sweep(world, at):
+    """A sitting moved to the evening of another: the hour-before reminder of the first and the
+    day-before one of the second are due together; the sweep sends one, moves the meeting on,
+    sends the other."""
     meeting = scheduled_last_week(world, at)
-    stale = type(meeting).objects.get(pk=meeting.pk)
-    services.sitting_cancel(meeting_id=meeting.pk, original_start=MARCH_3, actor=world.coordinator)
-    bound = selectors.reminder_bound(
-        selectors.reminder_bounds_to_refresh(now=NOW).get(pk=meeting.pk), now=NOW
+    services.sitting_move(
+        meeting_id=meeting.pk,
+        original_start=datetime.datetime(2026, 4, 7, 9, 0, tzinfo=UTC),
+        actor=world.coordinator,
+        start=datetime.datetime(2026, 3, 3, 22, 0),  # noqa: DTZ001 - wall time
     )
+
+    assert sweep(at, MARCH_3 - 30 * HOUR) == 0
+    assert sweep(at, MARCH_3 - HOUR) == 2
+    assert sweep(at, MARCH_3 - HOUR) == 0
+    assert set(MeetingReminder.objects.values_list("original_start", "kind")) == {
+        (MARCH_3, "1h"),
+        (datetime.datetime(2026, 4, 7, 9, 0, tzinfo=UTC), "24h"),
+    }
+
+
+def test_a_reminder_another_sweep_sent_moves_the_meeting_on(world, at):
+    """A sweep that loses the claim still moves the meeting past that reminder: it is never
+    offered again, and the next reminder is not held behind it."""
+    meeting = scheduled_last_week(world, at)
+    moment = MARCH_3 - HOUR
+    with at(moment):
+        services.meeting_reminder_bounds_refresh(now=moment)
+        (due,) = selectors.reminders_due(now=moment)
+        MeetingReminder.objects.create(
+            meeting=meeting, original_start=MARCH_3, kind="1h", sent_at=moment
+        )
+        assert not services.meeting_reminder_send(
+            meeting_id=due.meeting_id, original_start=due.original_start, kind=due.kind, now=moment
+        )
+        assert selectors.reminders_due(now=moment) == []
+    meeting.refresh_from_db()
+    assert meeting.reminder_start == datetime.datetime(2026, 4, 7, 9, 0, tzinfo=UTC)
+
+
+def test_a_next_reminder_worked_out_while_the_meeting_changed_is_not_written(world, at):
+    meeting = scheduled_last_week(world, at)
+    stale = selectors.reminder_bounds_to_refresh(now=NOW).get(pk=meeting.pk)
+    services.sitting_cancel(meeting_id=meeting.pk, original_start=MARCH_3, actor=world.coordinator)
+    found = selectors.next_reminder(stale, now=NOW)
+    assert found.original_start == MARCH_3  # worked out from the meeting before the change
+
     written = (
         type(meeting)
         .objects.filter(pk=meeting.pk, updated_at=stale.updated_at)
-        .update(reminders_from=bound)
+        .update(**found.fields())
     )
+
     assert written == 0  # the sweep's conditional write loses to the change
     meeting.refresh_from_db()
     assert meeting.reminders_from == REMINDERS_UNKNOWN
+    assert sweep(at, MARCH_3 - HOUR) == 0  # the cancelled sitting
