@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from config.filterforms import FixedFilterForm
 from config.widgets import DateInput
 from organisations.forms import LanguagesField
 from organisations.models import Organisation, Service, ServiceCategory
@@ -284,7 +285,7 @@ class NoteForm(forms.Form):
     )
 
 
-class ReferralFilterForm(forms.Form):
+class ReferralFilterForm(FixedFilterForm):
     state = forms.ChoiceField(
         label=_("State"), choices=[("", _("Any state")), *State.choices], required=False
     )
