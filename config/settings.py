@@ -494,6 +494,10 @@ REFERRAL_RETENTION_DAYS = env_int("REFERRAL_RETENTION_DAYS", default=90, minimum
 # what identifies the person goes, what the statistics count stays (see referrals.privacy).
 CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", default=365, minimum=1)
 
+# A box's per-state counts are kept until one of its referrals changes, and at most this long
+# (referrals.box_counts; 0: counted on every page).
+BOX_COUNTS_CACHE_SECONDS = env_int("BOX_COUNTS_CACHE_SECONDS", default=60, minimum=0)
+
 # Statistics -------------------------------------------------------------------------------------
 
 # Counts of people or referrals under this are shown as "<5" (see referrals.insight.disclosure).

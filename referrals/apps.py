@@ -9,6 +9,7 @@ class ReferralsConfig(AppConfig):
     def ready(self) -> None:
         # Apps are loaded now.
         from config import metrics  # noqa: PLC0415
+        from referrals import box_counts  # noqa: F401, PLC0415 - its signal receivers
         from referrals import metrics as referral_metrics  # noqa: PLC0415
         from referrals.insight import functions, indicators  # noqa: PLC0415
         from referrals.notifications import register_kinds  # noqa: PLC0415

@@ -19,7 +19,7 @@ from config.errors import NotAllowed, NotVisible, ServiceError
 from organisations import names
 from organisations import selectors as organisation_selectors
 from organisations.models import CapacityStatus, Role
-from referrals import pathways, permissions, selectors, services
+from referrals import box_counts, pathways, permissions, selectors, services
 from referrals.forms import (
     AcceptForm,
     AssignForm,
@@ -361,7 +361,14 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     # Counted: the open work only, each count stopping at its cap. Ended referrals are most of
     # a box and grow without end; counting them on every view scanned the whole box (200 ms at a
     # city's scale, issue 13).
-    counts = selectors.state_counts(in_box, OPEN_STATES)
+    # Kept until one of the box's referrals changes; the moderation box spans other
+    # organisations' referrals: counted each time.
+    owners = (
+        [organisation.pk] if organisation is not None else [m.organisation_id for m in memberships]
+    )
+    counts = box_counts.state_counts(
+        in_box, OPEN_STATES, organisation_ids=owners if box != selectors.MODERATION else []
+    )
     return render(
         request,
         "referrals/referral_list.html",

@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from guardian.shortcuts import remove_perm
 
-from referrals import selectors
+from referrals import box_counts, selectors, services
 from referrals.models import OPEN_STATES, Referral, State
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +83,88 @@ def test_the_planner_is_left_as_it_was_after_counting(world):
                 assert cursor.fetchone() == ("on",)
                 cursor.execute("SHOW enable_mergejoin")
                 assert cursor.fetchone() == ("on",)
+
+
+# Kept between page views (referrals.box_counts) ------------------------------------------------
+
+
+def _view(client) -> tuple[str, int]:
+    """The page's counts, and how many count queries it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/referrals/?box=inbox").content.decode()
+    counts = re.search(r'<p class="counts">(.*?)</p>', page, re.S).group(1)
+    return counts, sum("COUNT(*)" in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_counts_are_kept_until_a_referral_of_the_box_changes(world, client):
+    arriving = world.referral(State.SUBMITTED)
+    world.referral(State.SUBMITTED)
+    client.force_login(world.receiver_worker)
+
+    counts, counted = _view(client)
+    assert "Submitted (2)" in counts
+    assert counted == 1
+    assert _view(client) == (counts, 0)  # kept: nothing counted
+
+    services.referral_accept(referral_id=arriving.pk, actor=world.receiver_worker)
+
+    counts, counted = _view(client)
+    assert "Submitted (1)" in counts
+    assert "Accepted (1)" in counts
+    assert counted == 1
+    # A referral of another organisation's box changes nothing here.
+    world.referral(State.SUBMITTED, to=world.third)
+    assert _view(client) == (counts, 0)
+
+
+def test_the_counts_are_kept_per_reader_of_the_same_referrals(world, client):
+    """Kept under the query that counts them: a colleague who sees the same referrals reads the
+    same counts; someone whose groups see other referrals gets their own."""
+    world.referral(State.SUBMITTED)
+    client.force_login(world.receiver_worker)
+    _view(client)
+    client.force_login(world.receiver_worker2)
+    assert _view(client)[1] == 0
+
+    hidden = world.referral(State.SUBMITTED)
+    supervisors = Group.objects.filter(user=world.receiver_supervisor)
+    for group in Group.objects.filter(user=world.receiver_worker).exclude(pk__in=supervisors):
+        remove_perm("referrals.view_referral", group, hidden)  # not a referral saved: no new
+    client.force_login(world.receiver_supervisor)
+    counts, counted = _view(client)
+    assert ("Submitted (2)" in counts, counted) == (True, 1)
+    client.force_login(world.receiver_worker)
+    assert "Submitted (1)" in _view(client)[0]
+
+
+def test_the_generation_moves_again_at_the_commit(world, django_capture_on_commit_callbacks):
+    """Someone who counted between the change and its commit did not see it yet: what they kept
+    is dropped at the commit."""
+    referral = world.referral(State.SUBMITTED)
+    key = box_counts._generation_key(world.receiver.pk)
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        services.referral_accept(referral_id=referral.pk, actor=world.receiver_worker)
+        during = cache.get(key)
+    assert during is not None
+    for callback in after_commit:
+        callback()
+    assert cache.get(key) not in (None, during)
+
+
+def test_the_counts_can_be_counted_on_every_page(world, client, settings):
+    settings.BOX_COUNTS_CACHE_SECONDS = 0
+    world.referral(State.SUBMITTED)
+    client.force_login(world.receiver_worker)
+
+    assert _view(client)[1] == _view(client)[1] == 1
+
+
+def test_the_moderation_box_is_counted_on_every_page(world, client):
+    world.referral(State.PENDING_MODERATION, actor=world.unverified_worker)
+    client.force_login(world.coordinator)
+
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/referrals/?box=moderation").content.decode()
+        assert "(1)" in re.search(r'<p class="counts">(.*?)</p>', page, re.S).group(1)
+        assert sum("COUNT(*)" in q["sql"] for q in queries.captured_queries) == 1
