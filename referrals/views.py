@@ -367,7 +367,11 @@ def referral_list(request: HttpRequest) -> HttpResponse:
         [organisation.pk] if organisation is not None else [m.organisation_id for m in memberships]
     )
     counts = box_counts.state_counts(
-        in_box, OPEN_STATES, organisation_ids=owners if box != selectors.MODERATION else []
+        in_box,
+        OPEN_STATES,
+        reader=request.user,
+        box=box,
+        organisation_ids=owners if box != selectors.MODERATION else [],
     )
     return render(
         request,
