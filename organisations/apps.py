@@ -8,7 +8,8 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self) -> None:
         # The project's own deployment checks (config is not an app; this one loads first).
-        from config import checks, lookups, middleware, tokens  # noqa: F401, PLC0415 - checks, signals
+        from config import checks, columns, lookups, middleware, tokens  # noqa: F401, PLC0415 - signals
         from organisations import middleware as _two_factor_signals  # noqa: F401, PLC0415
 
         lookups.register()
+        columns.register()
