@@ -60,7 +60,9 @@ class _IdsFirst:
             plain.query.deferred_loading = rows.query.deferred_loading
             plain._prefetch_related_lookups = rows._prefetch_related_lookups
             plain._db = rows._db
-            rows = plain
+            # In no order: the page puts them in the order of ``ids`` (sorting them in the
+            # database and compiling the ordering cost more than the rest of the read).
+            rows = plain.order_by()
         return rows.filter(pk__in=ids)
 
 

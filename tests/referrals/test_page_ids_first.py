@@ -43,6 +43,7 @@ def test_a_page_reads_the_ids_alone_then_the_rows_by_key(world):
     assert '"id" IN (' in second
     assert "EXISTS" not in second
     assert not second.endswith("LIMIT 4")
+    assert "ORDER BY" not in second  # put in the ids' order in Python: no sort, no compiling
     expected = list(box[:4])
     assert [r.pk for r in rows] == [r.pk for r in expected[:3]]
     assert next_cursor == expected[2].pk
