@@ -351,6 +351,22 @@ def is_moderator(user: Actor, referral: Referral) -> bool:
     )
 
 
+def can_see_id(user: Actor, referral_id: int) -> bool:
+    """``can_see`` for a referral known by its id: one query for a party (the view grant alone),
+    the referral read only to ask whether a coordinator moderates it."""
+    if not _is_active(user):
+        return False
+    granted = ReferralGroupObjectPermission.objects.filter(
+        content_object_id=referral_id,
+        group__user=user,
+        **_permission_filter(Referral, VIEW_REFERRAL),
+    )
+    if granted.exists():
+        return True
+    referral = Referral.objects.filter(pk=referral_id).first()
+    return referral is not None and can_see(user, referral)
+
+
 def can_see(user: Actor, referral: Referral) -> bool:
     """Parties see their referrals; coordinators also see one awaiting their moderation."""
     from referrals.models import State  # noqa: PLC0415 - keep the model import list short

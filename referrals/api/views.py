@@ -350,10 +350,10 @@ class ReferralViewSet(
     def _visible_id(self, pk: str | None) -> int:
         """Invisible is missing (404) before the body is read: an invalid body tells a stranger
         nothing, not even that the referral exists."""
-        referral = Referral.objects.filter(pk=object_id(pk)).first()
-        if referral is None or not permissions.can_see(self.request.user, referral):
+        referral_id = object_id(pk)
+        if not permissions.can_see_id(self.request.user, referral_id):
             raise NotVisible()
-        return referral.pk
+        return referral_id
 
     @extend_schema(
         request=None,

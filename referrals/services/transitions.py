@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
 from django.utils import timezone
@@ -74,19 +74,15 @@ def _event(
     from_state: str = "",
     to_state: str = "",
     text: str = "",
+    side: Organisation | Literal[True] | None = True,
 ) -> ReferralEvent:
-    organisation = None
-    if actor is not None:
-        # The side the actor spoke for, shown in the timeline.
-        if permissions.is_sender(actor, referral):
-            organisation = referral.from_organisation
-        elif permissions.is_receiver(actor, referral):
-            organisation = referral.to_organisation
+    """``side``: the organisation the actor spoke for, if the caller knows it already (True:
+    work it out from the actor's rights now)."""
     event = ReferralEvent.objects.create(
         referral=referral,
         name=name,
         actor=actor,
-        actor_organisation=organisation,
+        actor_organisation=_side(referral, actor) if side is True else side,
         from_state=from_state,
         to_state=to_state,
         text=text,
@@ -94,6 +90,17 @@ def _event(
     # Notified after commit; if the broker is down, the event sweep catches up.
     transaction.on_commit(partial(_enqueue_event_notify, event.pk))
     return event
+
+
+def _side(referral: Referral, actor: User | None) -> Organisation | None:
+    """The side the actor spoke for, shown in the timeline."""
+    if actor is None:
+        return None
+    if permissions.is_sender(actor, referral):
+        return referral.from_organisation
+    if permissions.is_receiver(actor, referral):
+        return referral.to_organisation
+    return None
 
 
 def _enqueue_event_notify(event_id: int) -> None:
@@ -120,6 +127,9 @@ def _fire(
     if check_permission and (actor is None or not has_transition_perm(bound, actor)):
         raise NotAllowed()
     source = referral.state
+    # The side the actor acts for, read with the rights they act with (the transition may change
+    # the grants, and reading them again afterwards cost a query per transition).
+    side = _side(referral, actor)
     bound(now=timezone.now())
     try:
         # Its own savepoint: a lost race must not break the caller's transaction.
@@ -128,7 +138,15 @@ def _fire(
     except ConcurrentTransition:
         raise InvalidTransition(source, action) from None
     permissions.forget_cached_permissions(referral)
-    _event(referral, event, actor=actor, from_state=source, to_state=referral.state, text=text)
+    _event(
+        referral,
+        event,
+        actor=actor,
+        from_state=source,
+        to_state=referral.state,
+        text=text,
+        side=side,
+    )
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from referrals import services
+from referrals import permissions, services
 from referrals.models import State
 from tests.referrals.conftest import client_for
 
@@ -113,3 +113,43 @@ def test_the_case_list_does_not_grow_with_the_rows(world):
 
     assert (shown_few, shown_many) == (5, 50)
     assert many == few <= MAX_QUERIES
+
+
+def test_a_transition_reads_the_actor_s_rights_once_and_names_their_side(world):
+    """The API's visibility check is the view grant alone, and the event's side is read with
+    the rights the actor acted with, not read again after the transition (issue 13: three
+    reads of the same rights per transition)."""
+    referral = world.referral(State.ACCEPTED)
+    api = client_for(world.receiver_worker)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = api.post(
+            f"/api/v1/referrals/{referral.pk}/hold/",
+            {"expected_date": "2031-01-15", "comment": "Waiting list."},
+            format="json",
+        )
+
+    assert response.status_code == 200
+    rights = [
+        q["sql"]
+        for q in captured.captured_queries
+        if '"auth_permission"' in q["sql"] and '"content_object_id" AS' not in q["sql"]
+    ]  # the actor's rights on it (not the answer's question: which referrals share data)
+    assert len(rights) == 2  # outside the lock, then under it
+    event = referral.events.get(name="put_on_hold")
+    assert event.actor_organisation == world.receiver
+
+
+def test_who_may_see_a_referral_by_its_id(world):
+    pending = world.referral(State.PENDING_MODERATION, actor=world.unverified_worker)
+    submitted = world.referral(State.SUBMITTED)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert permissions.can_see_id(world.receiver_worker, submitted.pk)
+    assert len(captured) == 1
+    assert not permissions.can_see_id(world.third_worker, submitted.pk)
+    assert permissions.can_see_id(world.coordinator, pending.pk)  # moderates it
+    assert not permissions.can_see_id(world.coordinator, submitted.pk)
+    assert not permissions.can_see_id(world.receiver_worker, 10**9)
+    world.receiver_worker.is_active = False
+    assert not permissions.can_see_id(world.receiver_worker, submitted.pk)
