@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.utils import translation
+from django.utils.safestring import SafeString
 
 from config import filterforms
 from referrals.forms import ReferralFilterForm
@@ -28,6 +29,7 @@ def test_the_kept_html_is_what_django_draws(language, data):
 
         assert form.as_fields() == drawn
         assert form.as_fields() == drawn  # kept, still the same
+        assert isinstance(form.as_fields(), SafeString)  # escaped once, by the engine
 
 
 def test_the_chosen_values_are_selected_and_labels_translated():
