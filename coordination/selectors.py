@@ -545,14 +545,18 @@ def reminders_due(*, now: datetime.datetime) -> list[DueReminder]:
     window went by is worked out here, all its reminders due now."""
     due: list[DueReminder] = []
     unknown: list[int] = []
+    # Just past the longest lead: a sitting exactly that far away has its first reminder due.
+    soon = now + LONGEST_LEAD + datetime.timedelta(seconds=1)
     rows = Meeting.objects.filter(status=MeetingStatus.SCHEDULED, reminders_from__lte=now)
-    for pk, start, kind, until in rows.order_by("reminders_from", "pk").values_list(
-        "pk", "reminder_start", "reminder_kind", "reminders_until"
+    for pk, start, kind, until, first_start, last_end in rows.order_by(
+        "reminders_from", "pk"
+    ).values_list(
+        "pk", "reminder_start", "reminder_kind", "reminders_until", "first_start", "last_end"
     ):
         if start is not None and until is not None and until > now:
             due.append(DueReminder(pk, start, kind))
-        else:
-            unknown.append(pk)
+        elif first_start < soon and (last_end is None or last_end > now):
+            unknown.append(pk)  # may have a sitting soon: worked out below
     if unknown:
         for meeting in reminder_meetings(now).filter(pk__in=unknown):
             after = None

@@ -365,3 +365,17 @@ def test_a_next_reminder_worked_out_while_the_meeting_changed_is_not_written(wor
     meeting.refresh_from_db()
     assert meeting.reminders_from == REMINDERS_UNKNOWN
     assert sweep(at, MARCH_3 - HOUR) == 0  # the cancelled sitting
+
+
+def test_a_meeting_not_worked_out_yet_is_expanded_only_if_it_may_sit_within_the_day(world, at):
+    """Before the sweep has worked a changed meeting out, the reminders read it whole only when
+    its first sitting is within the day and its series has not ended."""
+    scheduled_last_week(world, at)  # its first sitting, 3 March, is days away from NOW
+
+    with at(NOW), CaptureQueriesContext(connection) as read:
+        assert selectors.reminders_due(now=NOW) == []
+    assert len(read) == 1
+
+    with at(MARCH_3 - HOUR), CaptureQueriesContext(connection) as read:
+        assert len(selectors.reminders_due(now=MARCH_3 - HOUR)) == 1
+    assert len(read) == 4
