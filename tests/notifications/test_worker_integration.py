@@ -237,7 +237,7 @@ class Worker:
             stdout=self._log,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
-        wait_for(self._answers, timeout=30, what=f"worker {self.name} to answer")
+        wait_for(self._answers, timeout=120, what=f"worker {self.name} to answer")
         return self
 
     def _answers(self) -> bool:
