@@ -8,10 +8,10 @@ import sys
 import time
 from pathlib import Path
 
-import kombu.pools
 from django.conf import settings
 
 from config.celery import app
+from tests.brokers import close_celery_pools
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,9 +24,7 @@ def test_a_real_worker_answers_on_the_configured_broker(tmp_path):
     assert app.conf.broker_url == settings.CELERY_BROKER_URL
     # Connections an earlier test left in this process's pools (a broker it stopped, a URL it
     # set and restored) are dropped: the ping goes to the broker configured now.
-    kombu.pools.reset()
-    app._pool = None
-    app.amqp._producer_pool = None
+    close_celery_pools()
     hostname = f"relais-test-{os.getpid()}-{time.monotonic_ns()}@localhost"
     log = tmp_path / "worker.log"
     with log.open("w") as output:

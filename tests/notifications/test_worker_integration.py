@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-import kombu.pools
 import pytest
 import redis as redis_client
 import time_machine
@@ -38,6 +37,7 @@ from notifications.services import delivery_sweep
 from notifications.tasks import delivery_sweep_task
 from referrals.models import EventName, ReferralEvent
 from referrals.tasks import referral_event_sweep_task
+from tests.brokers import close_celery_pools
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -144,15 +144,6 @@ class Broker:
     def start(self) -> None:
         assert self.redis is not None
         self.redis.start()
-
-
-def close_celery_pools() -> None:
-    """Close every broker connection of this process and forget the pools, so that the next
-    use connects to the broker now configured (kombu keeps its pools per connection URL)."""
-    kombu.pools.reset()
-    # Celery caches its pools on the app and offers no reset.
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 def worker_database_url() -> str:
